@@ -1,0 +1,48 @@
+package dev.kiln.model;
+
+/**
+ * The hyper-parameters of a decoder-only transformer, as the manifest records them. Every size the engine and the
+ * CPU reference use is derived from here: nothing is authored elsewhere.
+ *
+ * @param architecture  "llama" (the family the engine runs; variants are flags below)
+ * @param dim           width of the residual stream
+ * @param layers        number of transformer blocks
+ * @param heads         query heads
+ * @param kvHeads       key/value heads (grouped-query attention when fewer than heads)
+ * @param headSize      width of one head (may differ from dim/heads)
+ * @param ffn           hidden width of the SwiGLU feed-forward
+ * @param vocab         vocabulary size (rows of the embedding and of the LM head)
+ * @param normEps       RMSNorm epsilon
+ * @param ropeBase      RoPE theta
+ * @param ropeStyle     which pairs RoPE rotates
+ * @param context       maximum context length (positions) the engine allocates for
+ * @param bos           beginning-of-sequence token id (-1 when none)
+ * @param eos           end-of-sequence token id (-1 when none)
+ * @param tiedEmbeddings the LM head reuses the token embedding ("token_embd") instead of "output"
+ */
+public record ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headSize, int ffn,
+                          int vocab, float normEps, float ropeBase, RopeStyle ropeStyle, int context, int bos, int eos,
+                          boolean tiedEmbeddings) {
+
+    public ModelConfig {
+        positive("dim", dim); positive("layers", layers); positive("heads", heads); positive("kv_heads", kvHeads);
+        positive("head_size", headSize); positive("ffn", ffn); positive("vocab", vocab); positive("context", context);
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv_heads (" + kvHeads + ")");
+        }
+        if (headSize % 2 != 0) throw new IllegalArgumentException("head_size must be even for RoPE, got " + headSize);
+    }
+
+    private static void positive(String name, int v) {
+        if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+    }
+
+    /** Width of all query heads together: rows of wq. */
+    public int qDim() { return heads * headSize; }
+
+    /** Width of all key (or value) heads together: rows of wk and wv, one KV-cache row. */
+    public int kvDim() { return kvHeads * headSize; }
+
+    /** Query heads that share one KV head. */
+    public int groupSize() { return heads / kvHeads; }
+}

@@ -1,0 +1,102 @@
+package dev.kiln.reference;
+
+import dev.kiln.model.RopeStyle;
+
+/**
+ * The math of one transformer step on the CPU, in f32, one static block per operation. These are the twins every
+ * WGSL kernel is tested against, and the building blocks of the CPU reference forward.
+ */
+public final class Ops {
+    private Ops() {}
+
+    /** out[i] = x[i] / sqrt(mean(x²) + eps) * w[i], over n elements. */
+    public static void rmsNorm(float[] out, float[] x, float[] w, int n, float eps) {
+        float ss = 0f;
+        for (int i = 0; i < n; i++) ss += x[i] * x[i];
+        float scale = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) out[i] = x[i] * scale * w[i];
+    }
+
+    /** out[r] = Σ_c W[r, c] · x[c] for a row-major rows×cols W. */
+    public static void matVec(float[] out, float[] w, float[] x, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            float sum = 0f;
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) sum += w[base + c] * x[c];
+            out[r] = sum;
+        }
+    }
+
+    /**
+     * Rotary position embedding over {@code nHeads} heads of {@code headSize} in place. Pair (a, b) of head dim
+     * index i (0 ≤ i < headSize/2) turns by angle pos · base^(−2i/headSize); the style says which elements pair up.
+     */
+    public static void rope(float[] v, int nHeads, int headSize, int pos, float base, RopeStyle style) {
+        int half = headSize / 2;
+        for (int h = 0; h < nHeads; h++) {
+            for (int i = 0; i < half; i++) {
+                double freq = 1.0 / Math.pow(base, (2.0 * i) / headSize);
+                double angle = pos * freq;
+                float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+                int a = h * headSize + (style == RopeStyle.INTERLEAVED ? 2 * i : i);
+                int b = style == RopeStyle.INTERLEAVED ? a + 1 : a + half;
+                float x0 = v[a], x1 = v[b];
+                v[a] = x0 * cos - x1 * sin;
+                v[b] = x0 * sin + x1 * cos;
+            }
+        }
+    }
+
+    /** Softmax over x[0..n) in place, subtracting the maximum first so exp never overflows. */
+    public static void softmax(float[] x, int offset, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[offset + i]);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[offset + i] - max);
+            x[offset + i] = e;
+            sum += e;
+        }
+        for (int i = 0; i < n; i++) x[offset + i] /= sum;
+    }
+
+    /** SiLU(x) = x · σ(x). */
+    public static float silu(float x) { return x / (1f + (float) Math.exp(-x)); }
+
+    /** hb[i] = SiLU(hb[i]) · hb2[i]: the SwiGLU gate. */
+    public static void siluMul(float[] hb, float[] hb2, int n) {
+        for (int i = 0; i < n; i++) hb[i] = silu(hb[i]) * hb2[i];
+    }
+
+    /**
+     * Grouped-query attention for one position over a KV cache of {@code pos + 1} rows.
+     * For query head h (KV head h / group): att[t] = softmax_t(q_h · k_t / sqrt(headSize)); out_h = Σ_t att[t] · v_t.
+     *
+     * @param out    (heads*headSize) result
+     * @param q      (heads*headSize) rotated queries
+     * @param kCache (context, kvHeads*headSize) rotated keys of this layer
+     * @param vCache (context, kvHeads*headSize) values of this layer
+     * @param att    (context) scratch
+     */
+    public static void attention(float[] out, float[] q, float[] kCache, float[] vCache, float[] att, int pos,
+                                 int heads, int kvHeads, int headSize) {
+        int kvDim = kvHeads * headSize;
+        int group = heads / kvHeads;
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        for (int h = 0; h < heads; h++) {
+            int qo = h * headSize;
+            int ko = (h / group) * headSize;
+            for (int t = 0; t <= pos; t++) {
+                float s = 0f;
+                for (int i = 0; i < headSize; i++) s += q[qo + i] * kCache[t * kvDim + ko + i];
+                att[t] = s * scale;
+            }
+            softmax(att, 0, pos + 1);
+            for (int i = 0; i < headSize; i++) {
+                float acc = 0f;
+                for (int t = 0; t <= pos; t++) acc += att[t] * vCache[t * kvDim + ko + i];
+                out[qo + i] = acc;
+            }
+        }
+    }
+}
