@@ -1,0 +1,91 @@
+package dev.kiln.tokenizer;
+
+import dev.kiln.json.Json;
+import dev.kiln.json.JsonException;
+import dev.kiln.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's tokenizer data as packaged ({@code tokenizer-<hash>.json} beside the manifest): the one definition of
+ * that file. Token types follow GGUF ({@link #NORMAL} … {@link #BYTE}).
+ *
+ * @param model          "spm" (SentencePiece BPE, merges by score) or "bpe" (byte-level BPE, merges by rank)
+ * @param tokens         (vocab) token text; SentencePiece uses U+2581 for a space and {@code <0xNN>} byte tokens
+ * @param scores         (vocab) merge scores for "spm"; may be empty for "bpe"
+ * @param types          (vocab) token types
+ * @param merges         "a b" merge rules in rank order for "bpe"; empty for "spm"
+ * @param bos            beginning-of-sequence id, -1 when none
+ * @param eos            end-of-sequence id, -1 when none
+ * @param unk            unknown-token id, -1 when none
+ * @param addBos         prepend BOS when encoding a prompt
+ * @param addSpacePrefix SentencePiece: prepend a space to the text before encoding
+ */
+public record Vocabulary(String model, List<String> tokens, float[] scores, int[] types, List<String> merges,
+                         int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix) {
+
+    public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
+
+    public static final String FORMAT = "kiln-tokenizer";
+    public static final int VERSION = 1;
+
+    public Vocabulary {
+        if (!model.equals("spm") && !model.equals("bpe")) {
+            throw new IllegalArgumentException("unsupported tokenizer model '" + model + "', expected spm or bpe");
+        }
+        if (types.length != tokens.size()) throw new IllegalArgumentException("token types and tokens differ in count");
+        if (scores.length != 0 && scores.length != tokens.size()) throw new IllegalArgumentException("scores and tokens differ in count");
+    }
+
+    public int size() { return tokens.size(); }
+
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("version", VERSION);
+        m.put("model", model);
+        m.put("bos", bos);
+        m.put("eos", eos);
+        m.put("unk", unk);
+        m.put("add_bos", addBos);
+        m.put("add_space_prefix", addSpacePrefix);
+        m.put("tokens", new ArrayList<Object>(tokens));
+        List<Object> s = new ArrayList<>();
+        for (float f : scores) s.add((double) f);
+        m.put("scores", s);
+        List<Object> t = new ArrayList<>();
+        for (int v : types) t.add(v);
+        m.put("types", t);
+        m.put("merges", new ArrayList<Object>(merges));
+        return Json.write(m);
+    }
+
+    public static Vocabulary fromJson(String text) {
+        JsonObject o = JsonObject.of(Json.parse(text), "tokenizer");
+        if (!FORMAT.equals(o.string("format", ""))) throw new JsonException("not a Kiln tokenizer file: 'format' must be \"" + FORMAT + "\"");
+        int version = o.integer("version");
+        if (version != VERSION) throw new JsonException("unsupported tokenizer file version " + version + ", expected " + VERSION);
+        List<String> tokens = strings(o.array("tokens"));
+        List<Object> sc = o.array("scores");
+        float[] scores = new float[sc.size()];
+        for (int i = 0; i < scores.length; i++) scores[i] = ((Double) sc.get(i)).floatValue();
+        List<Object> ty = o.array("types");
+        int[] types = new int[ty.size()];
+        for (int i = 0; i < types.length; i++) types[i] = ((Double) ty.get(i)).intValue();
+        return new Vocabulary(o.string("model"), tokens, scores, types, strings(o.array("merges")),
+                o.integer("bos", -1), o.integer("eos", -1), o.integer("unk", -1),
+                o.bool("add_bos", true), o.bool("add_space_prefix", false));
+    }
+
+    private static List<String> strings(List<Object> raw) {
+        List<String> out = new ArrayList<>(raw.size());
+        for (Object v : raw) {
+            if (!(v instanceof String)) throw new JsonException("tokenizer: expected strings in a token or merge list");
+            out.add((String) v);
+        }
+        return out;
+    }
+}
