@@ -1,0 +1,148 @@
+// The demo page: picks the engine build, shows the device and a kernel check, then loads a model and streams a
+// story. Everything runs in this tab; the only requests go to this page's own origin.
+//
+// Test hooks (read by e2e-tests through Selenium, also handy in the console):
+//   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start
+//   #kernel[data-result]  JSON of the kernel check;  #status[data-state]  idle|loading|ready|generating|done|error
+//   #output[data-result]  JSON result of the last generation (prompt_ids, ids, text, precision, timings)
+import { loadKiln } from './engine-loader.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+let kiln = null;
+let engine = null;
+
+function setStatus(state, text) {
+  $('status').dataset.state = state;
+  $('status').textContent = text;
+}
+
+function showNoGpu(reason) {
+  $('nogpu').hidden = false;
+  $('nogpu-reason').textContent = reason;
+  $('chat').hidden = true;
+  $('kernel').dataset.state = 'fail';
+  $('kernel').textContent = 'not run: ' + reason;
+  setStatus('error', reason);
+}
+
+async function start() {
+  if (!navigator.gpu) {
+    showNoGpu('This browser does not expose navigator.gpu.');
+    return;
+  }
+  try {
+    kiln = await loadKiln(params.get('build'));
+  } catch (e) {
+    setStatus('error', 'Could not load the engine: ' + e.message);
+    return;
+  }
+  $('build').textContent = kiln.build;
+  await kernelCheck();
+  await listModels();
+  if (params.get('autoload') === '1' && $('model').value) await loadModel();
+}
+
+async function kernelCheck() {
+  try {
+    const r = JSON.parse(await kiln.demo());
+    $('adapter').textContent = r.adapter;
+    $('features').textContent = r.features.join(', ') || '(none)';
+    $('precision').textContent = r.precision;
+    $('kernel').dataset.result = JSON.stringify(r);
+    $('kernel').dataset.state = 'ok';
+    $('kernel').textContent = `mat-vec ${r.rows}×${r.cols} on the GPU: y[0..3] = ` +
+      r.f32.slice(0, 4).map((v) => v.toFixed(5)).join(', ') + ' …';
+  } catch (e) {
+    $('kernel').dataset.state = 'fail';
+    $('kernel').textContent = e.message;
+    if (/WebGPU|adapter/i.test(e.message)) showNoGpu(e.message);
+  }
+}
+
+async function listModels() {
+  const select = $('model');
+  try {
+    const res = await fetch('api/models');
+    const models = res.ok ? await res.json() : [];
+    for (const m of models) {
+      const o = document.createElement('option');
+      o.value = m.manifest_url;
+      o.textContent = `${m.name} (${m.quantization}, ${(m.size_bytes / 1e6).toFixed(1)} MB)`;
+      select.append(o);
+    }
+    if (models.length === 0) setStatus('idle', 'No model is served. Start the server with --model <file.gguf>.');
+  } catch (e) {
+    setStatus('error', 'Could not list models: ' + e.message);
+  }
+}
+
+function onProgress(json) {
+  const p = JSON.parse(json);
+  $('progress').hidden = false;
+  const frac = p.bytes_total ? p.bytes_done / p.bytes_total : 0;
+  $('progress-bar').value = p.phase === 'ready' ? 1 : frac;
+  $('progress-text').textContent = `${p.phase} — ${(p.bytes_done / 1e6).toFixed(1)} / ` +
+    `${(p.bytes_total / 1e6).toFixed(1)} MB, shard ${p.shards_done}/${p.shards_total}`;
+}
+
+async function loadModel() {
+  const url = $('model').value;
+  if (!url) return;
+  $('load').disabled = true;
+  $('generate').disabled = true;
+  setStatus('loading', 'Loading ' + url);
+  try {
+    if (engine) engine.close();
+    engine = await kiln.load(new URL(url, location.href).href, onProgress);
+    const info = JSON.parse(engine.info());
+    $('precision').textContent = info.precision;
+    setStatus('ready', `Ready: ${info.name}, ${info.precision} compute on ${info.adapter}.`);
+    $('generate').disabled = false;
+  } catch (e) {
+    setStatus('error', e.message);
+  } finally {
+    $('load').disabled = false;
+  }
+}
+
+async function generate(ev) {
+  ev.preventDefault();
+  if (!engine) return;
+  const options = {
+    max_tokens: Number($('max-tokens').value),
+    temperature: Number($('temperature').value),
+    top_k: Number(params.get('top_k') ?? 40),
+    top_p: Number(params.get('top_p') ?? 0.95),
+    seed: Number(params.get('seed') ?? Date.now() % 2147483647),
+    ignore_eos: params.get('ignore_eos') === '1',
+  };
+  $('output').textContent = '';
+  delete $('output').dataset.result;
+  $('generate').disabled = true;
+  $('stop').disabled = false;
+  setStatus('generating', 'Generating…');
+  const t0 = performance.now();
+  let n = 0;
+  try {
+    const result = JSON.parse(await engine.generate($('prompt').value, JSON.stringify(options), (id, text) => {
+      n++;
+      $('output').textContent += text;
+      $('stats').textContent = `${n} tokens, ${(n / ((performance.now() - t0) / 1000)).toFixed(1)} tokens/s`;
+    }));
+    $('output').dataset.result = JSON.stringify(result);
+    $('stats').textContent = `${result.ids.length} tokens — prefill ${result.prefill_tps.toFixed(1)} tokens/s, ` +
+      `decode ${result.decode_tps.toFixed(1)} tokens/s (${result.precision})`;
+    setStatus('done', 'Done.');
+  } catch (e) {
+    setStatus('error', e.message);
+  } finally {
+    $('generate').disabled = false;
+    $('stop').disabled = true;
+  }
+}
+
+$('load').addEventListener('click', loadModel);
+$('prompt-form').addEventListener('submit', generate);
+$('stop').addEventListener('click', () => engine && engine.stop());
+start();
