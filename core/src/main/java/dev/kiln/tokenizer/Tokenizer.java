@@ -1,0 +1,54 @@
+package dev.kiln.tokenizer;
+
+/**
+ * Text to token ids and back, built from a model's packaged {@link Vocabulary}. One implementation per tokenizer
+ * family: SentencePiece BPE ("spm", merges by score) today; byte-level BPE ("bpe", merges by rank) joins the
+ * permitted list later without changing this interface.
+ *
+ * <p>Decoding works on bytes: {@link #tokenBytes} gives the raw bytes of one token and {@link #decode} joins them
+ * before UTF-8 decoding, so a character split over several byte-fallback tokens comes out whole. For streaming, feed
+ * {@link #tokenBytes} into a {@link Utf8Stream}.
+ */
+public sealed interface Tokenizer permits SentencePiece {
+
+    /** The tokenizer for a vocabulary, chosen by {@link Vocabulary#model()}. */
+    static Tokenizer of(Vocabulary v) {
+        return switch (v.model()) {
+            case "spm" -> new SentencePiece(v);
+            case "bpe" -> throw new IllegalArgumentException("byte-level BPE tokenizers ('bpe') are not supported yet"
+                    + " (planned with Hugging Face models); package a SentencePiece ('spm') model for now");
+            default -> throw new IllegalArgumentException("unsupported tokenizer model '" + v.model() + "', expected spm or bpe");
+        };
+    }
+
+    /** Token ids for a prompt, with BOS first when the vocabulary says so ({@link Vocabulary#addBos()}). */
+    int[] encode(String text);
+
+    /** Token ids for {@code text}, with BOS first only when {@code addBos} (and the vocabulary has one). */
+    int[] encode(String text, boolean addBos);
+
+    /** The raw bytes token {@code id} stands for: empty for control tokens, one byte for byte tokens. */
+    byte[] tokenBytes(int id);
+
+    /** The text of a token sequence: all token bytes joined, then decoded as UTF-8 (U+FFFD for invalid bytes). */
+    default String decode(int[] ids) {
+        int n = 0;
+        for (int id : ids) n += tokenBytes(id).length;
+        byte[] all = new byte[n];
+        int p = 0;
+        for (int id : ids) {
+            byte[] b = tokenBytes(id);
+            System.arraycopy(b, 0, all, p, b.length);
+            p += b.length;
+        }
+        return Utf8.decode(all, 0, n);
+    }
+
+    int vocabSize();
+
+    /** Beginning-of-sequence id, -1 when the vocabulary has none. */
+    int bos();
+
+    /** End-of-sequence id, -1 when the vocabulary has none. */
+    int eos();
+}
