@@ -1,0 +1,106 @@
+package dev.kiln.shaders;
+
+import static dev.kiln.shaders.Binding.read;
+import static dev.kiln.shaders.Binding.readWrite;
+import static dev.kiln.shaders.Binding.uniform;
+
+import java.util.List;
+
+/**
+ * The kernel roles, one per {@code src/main/wgsl/<lower-case name>.wgsl}. Each constant carries what an engine
+ * needs to build a pipeline without reading WGSL: the bindings in slot order (group 0; the {@code Step} uniform,
+ * where present, just before {@code Params}, which is always last), the workgroup size and whether the kernel
+ * reads a weight tensor (then {@link Wgsl#source} adds the weight-format prelude). The {@code Params} of each role
+ * has one Java mirror in {@link Params}. {@code KernelContractTest} checks all of this against the WGSL files.
+ */
+public enum Kernel {
+    /** x = dequantize(token_embd[tokens[pos]]). */
+    EMBED(64, true,
+            read(0, "tokens", "array<u32>", "(context) token ids"),
+            read(1, "w", "array<u32>", "(vocab, dim) token_embd in the weight dtype"),
+            readWrite(2, "x", "array<f32>", "(dim) residual stream"),
+            uniform(3, "step", "Step", "the position"),
+            uniform(4, "p", "Params", "EmbedParams")),
+    /** out = x · rsqrt(mean(x²) + eps) · w, one workgroup. */
+    RMS_NORM(256, false,
+            read(0, "x", "array<f32>", "(n) input"),
+            read(1, "w", "array<f32>", "(n) norm weight"),
+            readWrite(2, "out", "array<f32>", "(n) output, a different buffer than x"),
+            uniform(3, "p", "Params", "RmsNormParams")),
+    /** y = W·x, or y += W·x (the fused residual add); one workgroup per row. */
+    MAT_VEC(64, true,
+            read(0, "w", "array<u32>", "(rows, cols) weights in the weight dtype"),
+            read(1, "x", "array<f32>", "(cols) input"),
+            readWrite(2, "y", "array<f32>", "(rows) output"),
+            uniform(3, "p", "Params", "MatVecParams")),
+    /** Rotates q in place and k, stores rotated k and v in the KV cache at pos. */
+    ROPE(64, false,
+            readWrite(0, "q", "array<f32>", "(heads, headSize) queries, rotated in place"),
+            read(1, "k", "array<f32>", "(kvHeads, headSize) keys"),
+            read(2, "v", "array<f32>", "(kvHeads, headSize) values"),
+            readWrite(3, "kCache", "array<kv>", "(layers, context, kvHeads*headSize) keys"),
+            readWrite(4, "vCache", "array<kv>", "(layers, context, kvHeads*headSize) values"),
+            uniform(5, "step", "Step", "the position"),
+            uniform(6, "p", "Params", "RopeParams")),
+    /** Grouped-query attention of one position over the cache; one workgroup per query head. */
+    ATTENTION(128, false,
+            read(0, "q", "array<f32>", "(heads, headSize) rotated queries"),
+            read(1, "kCache", "array<kv>", "(layers, context, kvHeads*headSize) keys"),
+            read(2, "vCache", "array<kv>", "(layers, context, kvHeads*headSize) values"),
+            readWrite(3, "att", "array<f32>", "(heads, context) scratch: scores, then weights"),
+            readWrite(4, "out", "array<f32>", "(heads, headSize) attention output"),
+            uniform(5, "step", "Step", "the position"),
+            uniform(6, "p", "Params", "AttentionParams")),
+    /** hb = silu(hb) · hb2, the SwiGLU gate. */
+    SILU_MUL(64, false,
+            readWrite(0, "hb", "array<f32>", "(n) gate in, result out"),
+            read(1, "hb2", "array<f32>", "(n) up"),
+            uniform(2, "p", "Params", "SiluMulParams")),
+    /** Softmax of each row in place; one workgroup per row. */
+    SOFTMAX(256, false,
+            readWrite(0, "x", "array<f32>", "(rows, cols) values in, probabilities out"),
+            uniform(1, "p", "Params", "SoftmaxParams")),
+    /** tokens[pos + 1] = argmax(logits), lowest index among equal maxima; one workgroup. */
+    ARGMAX(256, false,
+            read(0, "logits", "array<f32>", "(n) logits"),
+            readWrite(1, "tokens", "array<u32>", "(context) token ids"),
+            uniform(2, "step", "Step", "the position"),
+            uniform(3, "p", "Params", "ArgmaxParams")),
+    /** The k largest logits, in order, with their ids, for CPU-side sampling; one workgroup. */
+    TOP_K(256, false,
+            read(0, "logits", "array<f32>", "(n) logits"),
+            readWrite(1, "out", "array<u32>", "(2 + 2k) pos, k, then k pairs (id, bitcast logit)"),
+            uniform(2, "step", "Step", "the position"),
+            uniform(3, "p", "Params", "TopKParams"));
+
+    private final int workgroupSize;
+    private final boolean weights;
+    private final List<Binding> bindings;
+
+    Kernel(int workgroupSize, boolean weights, Binding... bindings) {
+        this.workgroupSize = workgroupSize;
+        this.weights = weights;
+        this.bindings = List.of(bindings);
+    }
+
+    /** Invocations per workgroup (the {@code @workgroup_size} x; y and z are 1). */
+    public int workgroupSize() { return workgroupSize; }
+
+    /** Whether the kernel reads a weight tensor (binding {@code w}, {@code array<u32>} in any {@code DType}). */
+    public boolean hasWeights() { return weights; }
+
+    /** The bindings of group 0 in slot order; the last is the {@code Params} uniform. */
+    public List<Binding> bindings() { return bindings; }
+
+    /** Whether the kernel reads the per-token {@code Step} uniform (bound just before {@code Params}). */
+    public boolean usesStep() {
+        for (Binding b : bindings) if (b.type().equals("Step")) return true;
+        return false;
+    }
+
+    /** The source file name: the lower-case constant name, e.g. {@code mat_vec.wgsl}. */
+    public String fileName() { return name().toLowerCase() + ".wgsl"; }
+
+    /** The compute entry point of every kernel. */
+    public static final String ENTRY_POINT = "main";
+}

@@ -1,0 +1,161 @@
+package dev.kiln.shaders;
+
+import dev.kiln.model.DType;
+import dev.kiln.model.RopeStyle;
+
+/**
+ * The Java mirror of each kernel's {@code struct Params} (the last binding, a uniform). Components are in WGSL field
+ * order with the same names; int → u32, float → f32, boolean → u32 (0/1), enum → u32 (ordinal). Every field is a
+ * 4-byte scalar, so field i sits at byte 4i and {@link #bytes()} is padded to 16 bytes. {@link #workgroups()} is the
+ * dispatch for these parameters. {@code KernelContractTest} checks names, order and types against the WGSL.
+ */
+public sealed interface Params {
+
+    /** The kernel these parameters belong to. */
+    Kernel kernel();
+
+    /** The uniform buffer contents, little-endian, a multiple of 16 bytes. */
+    byte[] bytes();
+
+    /** Workgroups to dispatch: {x, y, z}. */
+    int[] workgroups();
+
+    /** Word offset of a quantized tensor's scale section (0 for f32 and f16, which have none). */
+    static int scaleWordOf(DType t, int rows, int cols) {
+        if (!t.quantized()) return 0;
+        if (cols % DType.GROUP != 0) {
+            throw new IllegalArgumentException(t.id() + " weights need rows that are a multiple of " + DType.GROUP
+                    + " long, got " + cols + ": store this tensor as f16");
+        }
+        return (int) (t.scaleOffset(rows, cols) / 4);
+    }
+
+    private static int positive(String name, int v) {
+        if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+        return v;
+    }
+
+    /** EMBED: x[i] = W[tokens[pos], i] for i &lt; dim. */
+    record Embed(int dim, int scaleWord) implements Params {
+        public Embed { positive("dim", dim); }
+
+        /** For a (vocab, dim) embedding table of type {@code t}. */
+        public static Embed of(DType t, int vocab, int dim) { return new Embed(dim, scaleWordOf(t, vocab, dim)); }
+
+        public Kernel kernel() { return Kernel.EMBED; }
+        public byte[] bytes() { return new UniformWriter(2).u32(dim).u32(scaleWord).bytes(); }
+        public int[] workgroups() { return Workgroups.cover(dim, Kernel.EMBED.workgroupSize()); }
+    }
+
+    /** RMS_NORM over n elements with epsilon eps. */
+    record RmsNorm(int n, float eps) implements Params {
+        public RmsNorm { positive("n", n); }
+
+        public Kernel kernel() { return Kernel.RMS_NORM; }
+        public byte[] bytes() { return new UniformWriter(2).u32(n).f32(eps).bytes(); }
+        public int[] workgroups() { return Workgroups.one(); }
+    }
+
+    /** MAT_VEC: y = W·x (or y += W·x when accumulate) for a rows×cols W. */
+    record MatVec(int rows, int cols, boolean accumulate, int scaleWord) implements Params {
+        public MatVec { positive("rows", rows); positive("cols", cols); }
+
+        public static MatVec of(DType t, int rows, int cols, boolean accumulate) {
+            return new MatVec(rows, cols, accumulate, scaleWordOf(t, rows, cols));
+        }
+
+        public Kernel kernel() { return Kernel.MAT_VEC; }
+        public byte[] bytes() { return new UniformWriter(4).u32(rows).u32(cols).u32(accumulate).u32(scaleWord).bytes(); }
+        public int[] workgroups() { return Workgroups.spread(rows); }
+    }
+
+    /**
+     * ROPE: rotate q (heads) and k (kvHeads) at pos; store k and v at cache element
+     * layerOffset + pos·kvHeads·headSize. ropeBase is θ; style is the pairing.
+     */
+    record Rope(int heads, int kvHeads, int headSize, float ropeBase, RopeStyle style, int layerOffset)
+            implements Params {
+        public Rope {
+            positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
+            if (headSize % 2 != 0) throw new IllegalArgumentException("headSize must be even for RoPE, got " + headSize);
+            if (style == null) throw new IllegalArgumentException("rope style is required");
+            if (layerOffset < 0) throw new IllegalArgumentException("layerOffset must be >= 0, got " + layerOffset);
+        }
+
+        public Kernel kernel() { return Kernel.ROPE; }
+        public byte[] bytes() {
+            return new UniformWriter(6).u32(heads).u32(kvHeads).u32(headSize).f32(ropeBase).u32(style.ordinal())
+                    .u32(layerOffset).bytes();
+        }
+        /** One invocation per rotated pair: (heads + kvHeads)·headSize/2. */
+        public int[] workgroups() {
+            return Workgroups.cover((long) (heads + kvHeads) * headSize / 2, Kernel.ROPE.workgroupSize());
+        }
+    }
+
+    /** ATTENTION for all heads at pos; att rows are {@code context} long; cache offsets as in {@link Rope}. */
+    record Attention(int heads, int kvHeads, int headSize, int context, int layerOffset) implements Params {
+        public Attention {
+            positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
+            positive("context", context);
+            if (heads % kvHeads != 0) {
+                throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kvHeads (" + kvHeads + ")");
+            }
+            if (layerOffset < 0) throw new IllegalArgumentException("layerOffset must be >= 0, got " + layerOffset);
+        }
+
+        public Kernel kernel() { return Kernel.ATTENTION; }
+        public byte[] bytes() {
+            return new UniformWriter(5).u32(heads).u32(kvHeads).u32(headSize).u32(context).u32(layerOffset).bytes();
+        }
+        /** One workgroup per query head. */
+        public int[] workgroups() { return Workgroups.spread(heads); }
+    }
+
+    /** SILU_MUL over n elements. */
+    record SiluMul(int n) implements Params {
+        public SiluMul { positive("n", n); }
+
+        public Kernel kernel() { return Kernel.SILU_MUL; }
+        public byte[] bytes() { return new UniformWriter(1).u32(n).bytes(); }
+        public int[] workgroups() { return Workgroups.cover(n, Kernel.SILU_MUL.workgroupSize()); }
+    }
+
+    /** SOFTMAX of each of rows rows of cols values. */
+    record Softmax(int rows, int cols) implements Params {
+        public Softmax { positive("rows", rows); positive("cols", cols); }
+
+        public Kernel kernel() { return Kernel.SOFTMAX; }
+        public byte[] bytes() { return new UniformWriter(2).u32(rows).u32(cols).bytes(); }
+        public int[] workgroups() { return Workgroups.spread(rows); }
+    }
+
+    /** ARGMAX over n logits. */
+    record Argmax(int n) implements Params {
+        public Argmax { positive("n", n); }
+
+        public Kernel kernel() { return Kernel.ARGMAX; }
+        public byte[] bytes() { return new UniformWriter(1).u32(n).bytes(); }
+        public int[] workgroups() { return Workgroups.one(); }
+    }
+
+    /** TOP_K: the k (1..64) largest of n logits. */
+    record TopK(int n, int k) implements Params {
+        /** The largest k the kernel supports. */
+        public static final int MAX_K = 64;
+
+        public TopK {
+            positive("n", n);
+            if (k < 1 || k > MAX_K || k > n) {
+                throw new IllegalArgumentException("top-k needs 1 <= k <= min(" + MAX_K + ", n = " + n + "), got " + k);
+            }
+        }
+
+        /** Bytes of the output buffer: pos, k, then k (id, logit bits) pairs, all u32. */
+        public int outBytes() { return 4 * (2 + 2 * k); }
+
+        public Kernel kernel() { return Kernel.TOP_K; }
+        public byte[] bytes() { return new UniformWriter(2).u32(n).u32(k).bytes(); }
+        public int[] workgroups() { return Workgroups.one(); }
+    }
+}

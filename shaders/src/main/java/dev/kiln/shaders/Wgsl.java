@@ -1,0 +1,52 @@
+package dev.kiln.shaders;
+
+import dev.kiln.model.DType;
+
+/**
+ * The preprocessor: the whole of it. A kernel's WGSL is the concatenation of three parts, in this order:
+ *
+ * <pre>
+ *  1. precision prelude   F16: "enable f16;" + "alias kv = f16;"      F32: "alias kv = f32;"
+ *  2. weight prelude      weights_f32.wgsl | weights_f16.wgsl | weights_q8.wgsl | weights_q4.wgsl
+ *                         (only for kernels with a weight binding: EMBED, MAT_VEC)
+ *  3. the kernel file     &lt;role&gt;.wgsl
+ * </pre>
+ *
+ * Every weight prelude defines the same two functions over the kernel's {@code w: array<u32>} binding:
+ * {@code w_at(e, scales) -> f32} (element e of the row-major tensor, dequantized) and
+ * {@code w_dot8(e, scales, xa, xb) -> f32} (the dot product of elements e..e+7 with xa ++ xb; e + 8 within one row,
+ * and e a multiple of 8 for the quantized formats). {@code scales} is the word offset of the scale section
+ * ({@link DType#scaleOffset} / 4; 0 for f32 and f16). Kernels are written once against {@code kv} and these
+ * functions; there are no conditionals in the text and nothing else is substituted.
+ */
+public final class Wgsl {
+    private Wgsl() {}
+
+    /**
+     * The full WGSL text of {@code kernel} in {@code precision}.
+     *
+     * @param weights the weight tensor's dtype for kernels with {@link Kernel#hasWeights()}; ignored (may be null)
+     *                for the others
+     */
+    public static String source(Kernel kernel, Precision precision, DType weights) {
+        if (kernel == null || precision == null) throw new IllegalArgumentException("kernel and precision are required");
+        StringBuilder b = new StringBuilder(precision.prelude());
+        if (kernel.hasWeights()) {
+            if (weights == null) {
+                throw new IllegalArgumentException(kernel + " reads weights: pass their dtype (f32, f16, q8 or q4)");
+            }
+            b.append(file(weightPrelude(weights)));
+        }
+        return b.append(file(kernel.fileName())).toString();
+    }
+
+    /** The file name of the weight-format prelude for {@code t}, e.g. {@code weights_q4.wgsl}. */
+    public static String weightPrelude(DType t) { return "weights_" + t.id() + ".wgsl"; }
+
+    /** The raw text of one file of {@code src/main/wgsl} as embedded at build time. */
+    public static String file(String fileName) {
+        String text = ShaderSources.get(fileName);
+        if (text == null) throw new IllegalArgumentException("no WGSL file '" + fileName + "' in the shaders module");
+        return text;
+    }
+}

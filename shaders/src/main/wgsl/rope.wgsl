@@ -1,0 +1,82 @@
+// ROPE — rotary position embedding at pos, then the KV-cache write:
+//   for each head and pair (a, b) of dim index i < headSize/2, θ = pos · ropeBase^(−2i/headSize):
+//   (x_a, x_b) ← (x_a·cos θ − x_b·sin θ, x_a·sin θ + x_b·cos θ); pairs are (2i, 2i+1) for style 0 (interleaved,
+//   llama.cpp's GGUF llama) or (i, i + headSize/2) for style 1 (half split, NeoX).
+//   q is rotated in place; rotated k and unchanged v go to kCache / vCache at layerOffset + pos·kvDim.
+// Reference: dev.kiln.reference.Ops.rope on q and on k, then a copy into the cache row.
+// Threads: one invocation per pair: g < heads·headSize/2 rotates a q pair, the next kvHeads·headSize/2 a k pair
+//   (and store that pair of k and v); g = (wid.y·nwg.x + wid.x)·WG + t.
+// Precision: angles in f32 — the frequency as exp2(−2i/headSize · log2(base)), the angle reduced into [−π, π]
+//   with a two-part 2π before cos/sin (WGSL bounds their error only there); the cache stores kv (f16 on F16).
+// Bindings:
+@group(0) @binding(0) var<storage, read_write> q: array<f32>;     // (heads, headSize) queries, rotated in place
+@group(0) @binding(1) var<storage, read> k: array<f32>;           // (kvHeads, headSize) keys
+@group(0) @binding(2) var<storage, read> v: array<f32>;           // (kvHeads, headSize) values
+@group(0) @binding(3) var<storage, read_write> kCache: array<kv>; // (layers, context, kvHeads·headSize) keys
+@group(0) @binding(4) var<storage, read_write> vCache: array<kv>; // (layers, context, kvHeads·headSize) values
+@group(0) @binding(5) var<uniform> step: Step;
+@group(0) @binding(6) var<uniform> p: Params;
+
+struct Step {
+    pos: u32,  // position of the token being processed (0-based)
+}
+
+struct Params {
+    heads: u32,        // query heads
+    kvHeads: u32,      // key/value heads
+    headSize: u32,     // elements per head (even)
+    ropeBase: f32,     // θ base, e.g. 10000
+    style: u32,        // 0: pairs (2i, 2i+1); 1: pairs (i, i + headSize/2)
+    layerOffset: u32,  // elements from the start of kCache/vCache to this layer's (context, kvDim) block
+}
+
+const WG: u32 = 64u;
+const TWO_PI_HI: f32 = 6.28125;                // 2π to 8 significant bits: k·TWO_PI_HI is exact for k < 2^16
+const TWO_PI_LO: f32 = 1.9353071795864769e-3;  // 2π − TWO_PI_HI
+const INV_TWO_PI: f32 = 0.15915494309189535;
+
+// (cos θ, sin θ) for dim pair i at position pos.
+fn rotation(pos: u32, i: u32) -> vec2<f32> {
+    let freq = exp2(-f32(2u * i) / f32(p.headSize) * log2(p.ropeBase));
+    let angle = f32(pos) * freq;
+    let turns = round(angle * INV_TWO_PI);
+    let r = (angle - turns * TWO_PI_HI) - turns * TWO_PI_LO;
+    return vec2<f32>(cos(r), sin(r));
+}
+
+// Element indices (a, b) of pair i in head `head`.
+fn pair(head: u32, i: u32) -> vec2<u32> {
+    let base = head * p.headSize;
+    if (p.style == 0u) { return vec2<u32>(base + 2u * i, base + 2u * i + 1u); }
+    return vec2<u32>(base + i, base + i + p.headSize / 2u);
+}
+
+fn rotate(x: vec2<f32>, cs: vec2<f32>) -> vec2<f32> {
+    return vec2<f32>(x.x * cs.x - x.y * cs.y, x.x * cs.y + x.y * cs.x);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) t: u32) {
+    let g = (wid.y * nwg.x + wid.x) * WG + t;
+    let half = p.headSize / 2u;
+    let qPairs = p.heads * half;
+    if (g < qPairs) {
+        let i = g % half;
+        let ab = pair(g / half, i);
+        let r = rotate(vec2<f32>(q[ab.x], q[ab.y]), rotation(step.pos, i));
+        q[ab.x] = r.x;
+        q[ab.y] = r.y;
+        return;
+    }
+    let j = g - qPairs;
+    if (j >= p.kvHeads * half) { return; }
+    let i = j % half;
+    let ab = pair(j / half, i);
+    let r = rotate(vec2<f32>(k[ab.x], k[ab.y]), rotation(step.pos, i));
+    let row = p.layerOffset + step.pos * p.kvHeads * p.headSize;
+    kCache[row + ab.x] = kv(r.x);
+    kCache[row + ab.y] = kv(r.y);
+    vCache[row + ab.x] = kv(v[ab.x]);
+    vCache[row + ab.y] = kv(v[ab.y]);
+}

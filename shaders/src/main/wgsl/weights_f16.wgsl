@@ -1,0 +1,23 @@
+// Weight prelude — f16: two halves per word, element 2i in the low half; read with unpack2x16float, so this needs
+// no shader-f16. Rows may be any length, so element e may start at an odd half (then 8 elements span 5 words).
+// Contract shared by every weights_*.wgsl (see Wgsl's javadoc), over the kernel's `w: array<u32>` binding:
+//   w_at(e, scales)            element e of the row-major tensor, as f32
+//   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e..e+7 lie in one row
+// `scales` is unused (no scale section). CPU twin: dev.kiln.quant.Dequant (F16), dev.kiln.quant.Half.
+
+fn w_at(e: u32, scales: u32) -> f32 {
+    return unpack2x16float(w[e >> 1u])[e & 1u];
+}
+
+fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
+    let i = e >> 1u;
+    let h0 = unpack2x16float(w[i]);
+    let h1 = unpack2x16float(w[i + 1u]);
+    let h2 = unpack2x16float(w[i + 2u]);
+    let h3 = unpack2x16float(w[i + 3u]);
+    if ((e & 1u) == 0u) {
+        return dot(vec4<f32>(h0, h1), xa) + dot(vec4<f32>(h2, h3), xb);
+    }
+    let h4 = unpack2x16float(w[i + 4u]);
+    return dot(vec4<f32>(h0.y, h1, h2.x), xa) + dot(vec4<f32>(h2.y, h3, h4.x), xb);
+}

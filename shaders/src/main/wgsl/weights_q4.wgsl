@@ -1,0 +1,27 @@
+// Weight prelude — q4: eight 4-bit quants per word (element 8i+j in bits 4j..4j+3), then the scale section: one
+// f16 per group of 32 consecutive elements, two per word (group 2j in the low half). value = scale · (q − 8).
+// Diagram: dev.kiln.quant.Q4 (the CPU twin).
+// Contract shared by every weights_*.wgsl (see Wgsl's javadoc), over the kernel's `w: array<u32>` binding:
+//   w_at(e, scales)            element e of the row-major tensor, as f32
+//   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
+// `scales` is the scale section's word offset (DType.Q4.scaleOffset / 4).
+
+const Q4_MASK = vec4<u32>(0xfu);
+const Q4_ZERO = vec4<f32>(8.0);
+
+fn w_scale(e: u32, scales: u32) -> f32 {
+    let g = e / 32u;
+    return unpack2x16float(w[scales + (g >> 1u)])[g & 1u];
+}
+
+fn w_at(e: u32, scales: u32) -> f32 {
+    let q = (w[e >> 3u] >> (4u * (e & 7u))) & 0xfu;
+    return w_scale(e, scales) * (f32(q) - 8.0);
+}
+
+fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
+    let word = w[e >> 3u];
+    let lo = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 4u, 8u, 12u)) & Q4_MASK) - Q4_ZERO;
+    let hi = vec4<f32>((vec4<u32>(word) >> vec4<u32>(16u, 20u, 24u, 28u)) & Q4_MASK) - Q4_ZERO;
+    return w_scale(e, scales) * (dot(lo, xa) + dot(hi, xb));
+}

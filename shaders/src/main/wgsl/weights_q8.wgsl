@@ -1,0 +1,27 @@
+// Weight prelude — q8: int8 quants, four per word (element 4i in the lowest byte), then the scale section: one f16
+// per group of 32 consecutive elements, two per word (group 2j in the low half). value = scale · q.
+// Contract shared by every weights_*.wgsl (see Wgsl's javadoc), over the kernel's `w: array<u32>` binding:
+//   w_at(e, scales)            element e of the row-major tensor, as f32
+//   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
+// `scales` is the scale section's word offset (DType.Q8.scaleOffset / 4). CPU twin: dev.kiln.quant.Q8.
+
+fn w_scale(e: u32, scales: u32) -> f32 {
+    let g = e / 32u;
+    return unpack2x16float(w[scales + (g >> 1u)])[g & 1u];
+}
+
+// The four int8 of a word, sign-extended: shift each byte to the top, then arithmetic-shift it back down.
+fn q8x4(word: u32) -> vec4<f32> {
+    let top = vec4<i32>(bitcast<i32>(word << 24u), bitcast<i32>(word << 16u), bitcast<i32>(word << 8u), bitcast<i32>(word));
+    return vec4<f32>(top >> vec4<u32>(24u));
+}
+
+fn w_at(e: u32, scales: u32) -> f32 {
+    let q = bitcast<i32>(w[e >> 2u] << (24u - 8u * (e & 3u))) >> 24u;
+    return w_scale(e, scales) * f32(q);
+}
+
+fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
+    let i = e >> 2u;
+    return w_scale(e, scales) * (dot(q8x4(w[i]), xa) + dot(q8x4(w[i + 1u]), xb));
+}
