@@ -1,7 +1,5 @@
 package dev.kiln.packager.gguf;
 
-import dev.kiln.packager.ModelFormatException;
-
 /**
  * The GGML tensor types Kiln imports, with their GGUF ids and block geometry. A tensor of {@code n} elements
  * (n a multiple of {@code blockSize}) occupies {@code n / blockSize * blockBytes} bytes.
@@ -33,13 +31,15 @@ public enum GgmlType {
     /** Bytes of a tensor of {@code elements} elements (a multiple of the block size). */
     public long byteSize(long elements) { return elements / blockSize * blockBytes; }
 
-    /** The type with GGUF id {@code id}, or a {@link ModelFormatException} naming the tensor and the type. */
-    public static GgmlType fromId(int id, String tensor) {
+    /** The type with GGUF id {@code id}, or null when Kiln does not import it. */
+    static GgmlType ofId(int id) {
         for (GgmlType t : values()) if (t.id == id) return t;
-        String name = id >= 0 && id < KNOWN.length && KNOWN[id] != null ? KNOWN[id] + " (" + id + ")" : "id " + id;
-        throw new ModelFormatException("tensor '" + tensor + "' has GGML type " + name
-                + ", which Kiln cannot import; supported: F32, F16, BF16, Q8_0, Q4_0"
-                + " (convert the model to one of these, e.g. with llama.cpp's llama-quantize)");
+        return null;
+    }
+
+    /** GGML's name for a type id, for messages: {@code Q4_K (12)}. */
+    static String describe(int id) {
+        return id >= 0 && id < KNOWN.length && KNOWN[id] != null ? KNOWN[id] + " (" + id + ")" : "id " + id;
     }
 
     /** GGML's names for the type ids Kiln does not import, so an error can say what the file holds. */

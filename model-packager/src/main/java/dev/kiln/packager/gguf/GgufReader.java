@@ -123,7 +123,11 @@ final class GgufReader {
                 throw in.error("shape ne=" + Arrays.toString(h.ne) + " has more elements than fit in 64 bits");
             }
         }
-        GgmlType type = GgmlType.fromId(h.type, h.name);
+        GgmlType type = GgmlType.ofId(h.type);
+        if (type == null) {
+            throw in.error("has GGML type " + GgmlType.describe(h.type) + ", which Kiln cannot import; supported: "
+                    + "F32, F16, BF16, Q8_0, Q4_0 (convert the model to one of these, e.g. with llama.cpp's llama-quantize)");
+        }
         if (h.ne[0] % type.blockSize != 0) {
             throw in.error("row length ne[0]=" + h.ne[0] + " is not a multiple of " + type + "'s block size " + type.blockSize);
         }
