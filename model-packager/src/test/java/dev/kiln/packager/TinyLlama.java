@@ -16,7 +16,18 @@ public final class TinyLlama {
 
     /** Metadata plus every tensor; {@code tied} leaves out {@code output.weight}. */
     public static GgufWriter writer(int version, boolean tied, long seed) {
-        GgufWriter w = metadata(version);
+        return writer(version, tied, seed, "");
+    }
+
+    /** Like {@link #writer(int, boolean, long)}, with tensor {@code transposed}'s ne written the wrong way round. */
+    public static GgufWriter writer(int version, boolean tied, long seed, String transposed) {
+        GgufWriter w = new GgufWriter(version) {
+            @Override
+            public GgufWriter tensor(String name, GgmlType type, long[] ne, byte[] data) {
+                return super.tensor(name, type, name.equals(transposed) ? new long[] {ne[1], ne[0]} : ne, data);
+            }
+        };
+        metadata(w);
         Random rng = new Random(seed);
         w.tensor("token_embd.weight", GgmlType.F32, ne(VOCAB, DIM), random(rng, VOCAB * DIM));
         w.tensor("output_norm.weight", GgmlType.F32, new long[] {DIM}, random(rng, DIM));
@@ -38,8 +49,11 @@ public final class TinyLlama {
 
     /** The llama.* and tokenizer.ggml.* metadata of the tiny model, without tensors. */
     public static GgufWriter metadata(int version) {
-        GgufWriter w = new GgufWriter(version)
-                .string("general.architecture", "llama")
+        return metadata(new GgufWriter(version));
+    }
+
+    private static GgufWriter metadata(GgufWriter w) {
+        w.string("general.architecture", "llama")
                 .string("general.name", "tiny")
                 .u32("llama.context_length", CONTEXT)
                 .u32("llama.embedding_length", DIM)

@@ -14,7 +14,7 @@ import java.util.List;
  * A small GGUF writer for tests (versions 1–3): metadata of every type, tensors with raw bytes, and hooks to write
  * malformed files (any type id, any offset, any shape). Independent of {@link GgufReader}: it follows the spec.
  */
-public final class GgufWriter {
+public class GgufWriter {
     private final int version;
     private final List<byte[]> kvs = new ArrayList<>();
     private final List<Tensor> tensors = new ArrayList<>();
