@@ -56,6 +56,18 @@ class GgufReaderTest {
         }
     }
 
+    @Test
+    void readsTheGpt2VocabularyWithItsFiftyThousandMerges() throws IOException {
+        try (GgufFile f = GgufFile.open(Shared.model("tokenizers/ggml-vocab-gpt-2.gguf"))) {
+            assertEquals("gpt2", f.string("tokenizer.ggml.model"));
+            assertEquals(50257, f.strings("tokenizer.ggml.tokens").size());
+            List<String> merges = f.strings("tokenizer.ggml.merges");
+            assertEquals(50000, merges.size());
+            assertEquals("Ġ t", merges.get(0));
+            assertEquals(0, f.tensors().size());
+        }
+    }
+
     @ParameterizedTest(name = "GGUF v{0}")
     @ValueSource(ints = {1, 2, 3})
     void readsMetadataOfEveryTypeIncludingNestedArrays(int version) throws IOException {
