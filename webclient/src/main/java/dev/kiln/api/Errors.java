@@ -1,0 +1,47 @@
+package dev.kiln.api;
+
+import java.util.function.Supplier;
+
+import dev.kiln.engine.ShardIntegrityError;
+import dev.kiln.gpu.GpuException;
+import dev.kiln.json.JsonException;
+import org.teavm.jso.JSBody;
+import org.teavm.jso.JSObject;
+import org.teavm.jso.core.JSPromise;
+
+/**
+ * Promises for the JS API. The work runs on a new TeaVM thread (so it may await); a Java exception becomes a
+ * rejected promise with a JavaScript {@code Error} whose {@code message} is the Java message and whose {@code kind}
+ * says what failed: unavailable, device-lost, validation, shader-compile, integrity, input or bug.
+ */
+final class Errors {
+    private Errors() {}
+
+    static <T extends JSObject> JSPromise<T> promise(Supplier<T> work) {
+        return new JSPromise<>((resolve, reject) -> new Thread(() -> {
+            T value;
+            try {
+                value = work.get();
+            } catch (Throwable t) {
+                reject.accept(jsError(kind(t), message(t)));
+                return;
+            }
+            resolve.accept(value);
+        }).start());
+    }
+
+    static String kind(Throwable t) {
+        if (t instanceof GpuException g) return g.kind();
+        if (t instanceof ShardIntegrityError) return "integrity";
+        if (t instanceof IllegalArgumentException || t instanceof JsonException) return "input";
+        return "bug";
+    }
+
+    static String message(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isEmpty() ? t.getClass().getName() : m;
+    }
+
+    @JSBody(params = { "kind", "message" }, script = "var e = new Error(message); e.kind = kind; return e;")
+    static native JSObject jsError(String kind, String message);
+}

@@ -1,0 +1,54 @@
+package dev.kiln.engine;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.kiln.gpu.Gpu;
+import dev.kiln.gpu.Pipelines;
+import dev.kiln.model.DType;
+import dev.kiln.shaders.Binding;
+import dev.kiln.shaders.Kernel;
+import dev.kiln.shaders.Precision;
+import dev.kiln.shaders.Wgsl;
+import org.teavm.jso.webgpu.GPUPipeline;
+
+/** Compiled kernels, one per (kernel, precision, weight dtype); a model needs a handful, built once at load. */
+public final class PipelineCache {
+
+    /** What makes two pipelines the same; {@code weights} is null for kernels without a weight binding. */
+    public record Key(Kernel kernel, Precision precision, DType weights) {
+        public String label() { return kernel.name() + "/" + precision.name() + (weights == null ? "" : "/" + weights.id()); }
+    }
+
+    private final Gpu gpu;
+    private final Precision precision;
+    private final Map<Key, GPUPipeline.Compute> pipelines = new HashMap<>();
+
+    public PipelineCache(Gpu gpu, Precision precision) {
+        this.gpu = gpu;
+        this.precision = precision;
+    }
+
+    public Precision precision() { return precision; }
+
+    public int size() { return pipelines.size(); }
+
+    /** The pipeline of {@code kernel} over weights of type {@code weights} (ignored when the kernel has none). */
+    public GPUPipeline.Compute get(Kernel kernel, DType weights) {
+        Key key = new Key(kernel, precision, kernel.hasWeights() ? weights : null);
+        GPUPipeline.Compute p = pipelines.get(key);
+        if (p == null) {
+            p = Pipelines.create(gpu, key.label(), Wgsl.source(kernel, precision, key.weights()), bindingTypes(kernel));
+            pipelines.put(key, p);
+        }
+        return p;
+    }
+
+    private static String[] bindingTypes(Kernel kernel) {
+        List<Binding> bs = kernel.bindings();
+        String[] types = new String[bs.size()];
+        for (int i = 0; i < types.length; i++) types[i] = bs.get(i).access().webGpuType();
+        return types;
+    }
+}
