@@ -1,0 +1,146 @@
+package dev.kiln.shaders;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.model.DType;
+import dev.kiln.quant.Dequant;
+import dev.kiln.quant.Half;
+import dev.kiln.reference.Ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * MAT_VEC on Dawn/lavapipe against {@link Ops#matVec} over the dequantized weights ({@link Dequant}).
+ *
+ * <p>Tolerance: both sides multiply the same f32 values (the weight prelude dequantizes exactly as core does: f16 and
+ * f16·int are exact in f32) and differ only in summation order. A sum of n products carries at most (n−1)·2⁻²⁴ ·
+ * Σ|w·x| rounding error in any order, so each row allows 2·n·2⁻²⁴ · Σ_c |W[r,c]·x[c]| (both sides' error) plus
+ * 1e-30. A wrong nibble, scale or column costs O(|w·x|) and fails this.
+ */
+class MatVecKernelTest {
+    private static NodeGpu gpu;
+
+    @BeforeAll static void start() { gpu = NodeGpu.start(); }
+    @AfterAll static void stop() { if (gpu != null) gpu.close(); }
+
+    /** rows × cols; quantized formats need cols % 32 == 0, f32/f16 also get odd shapes. */
+    static Stream<Arguments> shapes() {
+        List<Arguments> a = new ArrayList<>();
+        int[][] any = {{1, 1}, {33, 172}, {7, 1000}, {64, 3}, {1000, 33}};
+        int[][] grouped = {{1, 32}, {172, 64}, {33, 96}, {1000, 256}, {5, 4096}};
+        for (Precision p : Precision.values()) {
+            for (DType t : DType.values()) {
+                for (int[] s : grouped) a.add(Arguments.of(p, t, s[0], s[1]));
+                if (!t.quantized()) for (int[] s : any) a.add(Arguments.of(p, t, s[0], s[1]));
+            }
+        }
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3}")
+    @MethodSource("shapes")
+    void matVecMatchesTheCpuOverTheDequantizedWeights(Precision p, DType t, int rows, int cols) {
+        assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
+        float[] w = TestData.uniform(rows * 31L + cols, rows * cols, -1, 1);
+        float[] x = TestData.uniform(cols, cols, -1, 1);
+        byte[] packed = TestData.pack(t, w, rows, cols);
+
+        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", x).zeros("y", 4L * rows)
+                .kernel(Kernel.MAT_VEC, p, t, Params.MatVec.of(t, rows, cols, false), "w", "x", "y")
+                .read("y")).floats("y");
+
+        float[] wq = Dequant.all(t, packed, 0, rows, cols);
+        float[] expected = new float[rows];
+        Ops.matVec(expected, wq, x, rows, cols);
+        TestData.assertClose(p + " " + t + " " + rows + "x" + cols, expected, y, tolerance(wq, x, rows, cols));
+    }
+
+    @Test
+    void accumulateAddsTheProductToWhatYHolds() {
+        int rows = 100, cols = 172;
+        float[] w = TestData.uniform(1, rows * cols, -1, 1);
+        float[] x = TestData.uniform(2, cols, -1, 1);
+        float[] y0 = TestData.uniform(3, rows, -10, 10);
+        float[] y = gpu.run(gpu.request().bytes("w", TestData.pack(DType.F16, w, rows, cols)).floats("x", x).floats("y", y0)
+                .kernel(Kernel.MAT_VEC, Precision.F32, DType.F16, Params.MatVec.of(DType.F16, rows, cols, true), "w", "x", "y")
+                .read("y")).floats("y");
+        float[] wq = TestData.roundToHalf(w);
+        float[] expected = new float[rows];
+        Ops.matVec(expected, wq, x, rows, cols);
+        float[] tol = tolerance(wq, x, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            expected[r] += y0[r];
+            tol[r] += Math.ulp(Math.abs(expected[r])); // the one extra addition
+        }
+        TestData.assertClose("y += W·x", expected, y, tol);
+    }
+
+    @Test
+    void moreThan65535RowsSpreadOverYAndEveryRowIsWritten() {
+        int rows = 200_003, cols = 8; // an LM-head-sized row count: 4 workgroup rows in y
+        float[] w = TestData.uniform(4, rows * cols, -1, 1);
+        float[] x = TestData.uniform(5, cols, -1, 1);
+        Params.MatVec params = Params.MatVec.of(DType.F32, rows, cols, false);
+        assertEquals(4, params.workgroups()[1], "200003 rows need 4 rows of at most 65535 workgroups");
+        float[] y = gpu.run(gpu.request().bytes("w", TestData.pack(DType.F32, w, rows, cols)).floats("x", x)
+                .zeros("y", 4L * rows).kernel(Kernel.MAT_VEC, Precision.F32, DType.F32, params, "w", "x", "y")
+                .read("y")).floats("y");
+        float[] expected = new float[rows];
+        Ops.matVec(expected, w, x, rows, cols);
+        TestData.assertClose("200003 rows", expected, y, tolerance(w, x, rows, cols));
+    }
+
+    /**
+     * A 120 MiB f16 weight binding, near the 128 MiB maxStorageBufferBindingSize many devices have. The weights are
+     * generated in Node from a hash ({@link NodeGpu#fillWord}) so they never cross the pipe; every half is ±[0.5, 1).
+     */
+    @Test
+    void aWeightBindingOf120MiBWorks() {
+        long limit = gpu.limit("maxStorageBufferBindingSize");
+        int cols = 1024, rows = 61_440; // 62,914,560 halves = 120 MiB
+        long bytes = DType.F16.byteSize(rows, cols);
+        assertEquals(120L << 20, bytes);
+        assumeTrue(bytes <= limit, "the adapter's storage binding limit is " + limit + " bytes");
+        int seed = 7, and = 0x83ff83ff, or = 0x38003800; // sign + mantissa from the hash, exponent 14: ±[0.5, 1)
+        float[] x = TestData.uniform(6, cols, -1, 1);
+
+        NodeGpu.Result r = gpu.run(gpu.request().fill("w", bytes, seed, and, or).floats("x", x).zeros("y", 4L * rows)
+                .kernel(Kernel.MAT_VEC, Precision.F32, DType.F16, Params.MatVec.of(DType.F16, rows, cols, false), "w", "x", "y")
+                .read("y"));
+        float[] y = r.floats("y");
+
+        float[] expected = new float[rows], tol = new float[rows], row = new float[cols];
+        for (int i = 0; i < rows; i++) {
+            for (int c = 0; c < cols; c += 2) {
+                int word = NodeGpu.fillWord((i * cols + c) / 2, seed, and, or);
+                row[c] = Half.toFloat(word & 0xffff);
+                row[c + 1] = Half.toFloat(word >>> 16);
+            }
+            float sum = 0, abs = 0;
+            for (int c = 0; c < cols; c++) { sum += row[c] * x[c]; abs += Math.abs(row[c] * x[c]); }
+            expected[i] = sum;
+            tol[i] = (float) (2.0 * cols * 0x1p-24 * abs + 1e-30);
+        }
+        TestData.assertClose("120 MiB f16", expected, y, tol);
+    }
+
+    /** 2·cols·2⁻²⁴·Σ_c |W[r,c]·x[c]|: the summation-order bound (see the class comment). */
+    static float[] tolerance(float[] w, float[] x, int rows, int cols) {
+        float[] tol = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            double abs = 0;
+            for (int c = 0; c < cols; c++) abs += Math.abs((double) w[r * cols + c] * x[c]);
+            tol[r] = (float) (2.0 * cols * 0x1p-24 * abs + 1e-30);
+        }
+        return tol;
+    }
+}
