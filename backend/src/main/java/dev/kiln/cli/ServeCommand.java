@@ -1,0 +1,85 @@
+package dev.kiln.cli;
+
+import dev.kiln.server.ModelCatalog;
+import dev.kiln.server.Server;
+import dev.kiln.server.ServerConfig;
+import io.javalin.Javalin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code kiln serve}: package the given models if needed, then serve them with the demo site until SIGTERM. */
+@Command(name = "serve", mixinStandardHelpOptions = true, version = "kiln serve 0.1.0",
+        header = "Serve the demo page and packaged models from one origin.",
+        description = {"Model files (.gguf) are packaged on start unless an up-to-date package is in the cache"
+                + " (keyed by the file's SHA-256 and the packager version, so a restart is instant); a folder"
+                + " holding a manifest.json is served as is. A model that fails is reported and skipped.",
+                "URLs: / (the site), /api/models (JSON list), /models/<id>/<file> (manifest, tokenizer, shards).",
+                "Stops gracefully on SIGTERM or Ctrl-C."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "${env:KILN_HOST:-127.0.0.1}", paramLabel = "<host>",
+            description = "interface to listen on (default: ${DEFAULT-VALUE}; env KILN_HOST). 0.0.0.0 exposes the server to the network.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:KILN_PORT:-8080}", paramLabel = "<port>",
+            description = "TCP port (default: ${DEFAULT-VALUE}; env KILN_PORT; 0 picks a free one)")
+    int port;
+
+    @Option(names = "--model", paramLabel = "<path>",
+            description = "a model to serve: a .gguf file (packaged on start) or a packaged model folder (manifest.json). Repeatable.")
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = "--models-dir", paramLabel = "<dir>",
+            description = "serve every .gguf file and packaged model folder in this folder. Repeatable.")
+    List<Path> modelsDirs = new ArrayList<>();
+
+    @Option(names = "--site-dir", defaultValue = "site/target/site", paramLabel = "<dir>",
+            description = "the built site folder (default: ${DEFAULT-VALUE}, relative to the working directory)")
+    Path siteDir;
+
+    @Option(names = "--cors-origin", paramLabel = "<origin>",
+            description = "allow this origin (e.g. https://example.org) to fetch /models/… and /api/… cross-origin."
+                    + " Repeatable. Default: CORS off.")
+    List<String> corsOrigins = new ArrayList<>();
+
+    @Option(names = "--cache-dir", paramLabel = "<dir>",
+            description = "where packages made from model files are kept (default: $KILN_CACHE, else ~/.cache/kiln/packages)")
+    Path cacheDir;
+
+    @Option(names = "--verbose", description = "print stack traces of failures")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        ServerConfig config = new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins,
+                cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir());
+        err.println("kiln serve: effective configuration\n" + config.describe().indent(2).stripTrailing());
+        err.flush();
+        ModelCatalog catalog = ModelCatalog.prepare(config);
+        Javalin app = Server.start(Server.create(config, catalog), config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Server.LOG.info("stopping (finishing requests in flight)");
+            app.stop();
+            stopped.countDown();
+        }, "kiln-shutdown"));
+        err.printf("kiln serve: listening on http://%s:%d/ — %d model(s) served, %d failed; Ctrl-C or SIGTERM stops%n",
+                host.contains(":") ? "[" + host + "]" : host, app.port(), catalog.models().size(), catalog.failures().size());
+        err.flush();
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}
