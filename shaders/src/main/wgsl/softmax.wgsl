@@ -13,7 +13,7 @@ struct Params {
 }
 
 const WG: u32 = 256u;
-const LOWEST: f32 = -3.40282347e38; // the most negative finite f32
+const LOWEST: f32 = -0x1.fffffep+127f; // the most negative finite f32
 
 var<workgroup> partial: array<f32, WG>;
 
