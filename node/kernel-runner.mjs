@@ -204,25 +204,31 @@ async function handle(line) {
 // Requests are handled one at a time, in order. stdin is read with blocking fs.readSync between requests: an
 // async stdin reader ('data' events or readline) makes Dawn crash (SIGSEGV in mapAsync) in this Node/Dawn pairing.
 const chunk = Buffer.alloc(1 << 20);
-let pending = Buffer.alloc(0);
+let pending = Buffer.alloc(0); // bytes after the last line handed out
 function readLine() {
+  const parts = [];          // a long line arrives in many pipe-sized reads: join once, at its end
+  let rest = pending;
   for (;;) {
-    const nl = pending.indexOf(10);
+    const nl = rest.indexOf(10);
     if (nl >= 0) {
-      const line = pending.subarray(0, nl).toString('utf8');
-      pending = pending.subarray(nl + 1);
-      return line;
+      parts.push(rest.subarray(0, nl));
+      pending = Buffer.from(rest.subarray(nl + 1));
+      return Buffer.concat(parts).toString('utf8');
     }
+    parts.push(rest);
     let n;
     try {
       n = fs.readSync(0, chunk, 0, chunk.length, null);
     } catch (e) {
-      if (e.code === 'EAGAIN') { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); continue; }
-      if (e.code === 'EOF') return null;
-      throw e;
+      if (e.code === 'EAGAIN') { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); rest = Buffer.alloc(0); continue; }
+      if (e.code === 'EOF') n = 0; else throw e;
     }
-    if (n === 0) return pending.length ? (() => { const l = pending.toString('utf8'); pending = Buffer.alloc(0); return l; })() : null;
-    pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+    if (n === 0) {
+      pending = Buffer.alloc(0);
+      const line = Buffer.concat(parts);
+      return line.length ? line.toString('utf8') : null;
+    }
+    rest = Buffer.from(chunk.subarray(0, n));
   }
 }
 

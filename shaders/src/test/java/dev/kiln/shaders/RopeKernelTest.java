@@ -1,0 +1,78 @@
+package dev.kiln.shaders;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.model.RopeStyle;
+import dev.kiln.reference.Ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * ROPE on Dawn/lavapipe against {@link Ops#rope} (double-precision angles) on q and on k, plus the cache write.
+ *
+ * <p>Tolerance |Δ| ≤ (3e-6 + pos·2⁻²²)·max|x|: the GPU computes θ = pos·base^(−2i/hs) in f32 (the frequency
+ * within a few ulp: exp2/log2 accuracy; the product one more rounding), so θ is off by up to ~pos·freq·2⁻²² rad and a
+ * rotated value by |x|·Δθ; cos/sin after the two-part 2π reduction add ~1e-6 on lavapipe. The f16 cache (F16) also
+ * allows half a half-ulp: 2⁻¹¹·|x|. Swapping the pair convention or dropping the reduction fails by O(|x|).
+ */
+class RopeKernelTest {
+    private static NodeGpu gpu;
+
+    @BeforeAll static void start() { gpu = NodeGpu.start(); }
+    @AfterAll static void stop() { if (gpu != null) gpu.close(); }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> a = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (RopeStyle s : RopeStyle.values()) {
+                a.add(Arguments.of(p, s, 8, 4, 8, 0));        // stories260K's shape
+                a.add(Arguments.of(p, s, 8, 4, 8, 17));
+                a.add(Arguments.of(p, s, 4, 1, 64, 127));
+                a.add(Arguments.of(p, s, 2, 2, 128, 4095));   // a long context: large angles
+            }
+        }
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} heads {2}/{3} hs {4} pos {5}")
+    @MethodSource("cases")
+    void ropeRotatesQAndKAndStoresKAndVAtPos(Precision p, RopeStyle style, int heads, int kvHeads, int hs, int pos) {
+        assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
+        int kvDim = kvHeads * hs, context = pos + 3, layers = 2, layer = 1;
+        int layerOffset = layer * context * kvDim;
+        float base = 10000f;
+        float[] q = TestData.uniform(pos + 1, heads * hs, -1, 1);
+        float[] k = TestData.uniform(pos + 2, kvDim, -1, 1);
+        float[] v = TestData.uniform(pos + 3, kvDim, -1, 1);
+        long cacheBytes = (long) layers * context * kvDim * p.kvBytes();
+
+        NodeGpu.Result r = gpu.run(gpu.request().floats("q", q).floats("k", k).floats("v", v)
+                .zeros("kCache", cacheBytes).zeros("vCache", cacheBytes).bytes("step", StepUniform.bytes(pos))
+                .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, base, style, layerOffset),
+                        "q", "k", "v", "kCache", "vCache", "step")
+                .read("q", "kCache", "vCache"));
+
+        float[] qRef = q.clone(), kRef = k.clone();
+        Ops.rope(qRef, heads, hs, pos, base, style);
+        Ops.rope(kRef, kvHeads, hs, pos, base, style);
+        double angleTol = 3e-6 + pos * 0x1p-22;
+        TestData.assertClose(p + " q", qRef, r.floats("q"), angleTol);
+
+        int cells = layers * context * kvDim;
+        float[] kCache = TestData.kvFloats(p, r.bytes("kCache"), cells), vCache = TestData.kvFloats(p, r.bytes("vCache"), cells);
+        float[] kExpected = new float[cells], vExpected = new float[cells];
+        int row = layerOffset + pos * kvDim;
+        System.arraycopy(kRef, 0, kExpected, row, kvDim);
+        System.arraycopy(v, 0, vExpected, row, kvDim);
+        double storeTol = p == Precision.F16 ? 0x1p-11 : 0; // |x| ≤ 1: half a half-ulp
+        TestData.assertClose(p + " kCache (only row pos of layer 1 written)", kExpected, kCache, angleTol + storeTol + 1e-30);
+        TestData.assertClose(p + " vCache (only row pos of layer 1 written)", vExpected, vCache, storeTol + 1e-30);
+    }
+}
