@@ -32,9 +32,9 @@ public final class Q4 {
                 float v = x[base + k];
                 if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
             }
-            int h = Half.fromFloat(max / -8f);
-            float d = Half.toFloat(h);
-            float id = d != 0 ? 1f / d : 0f;
+            float d = max / -8f;
+            float id = d != 0 ? 1f / d : 0f; // from the unrounded scale, as llama.cpp does
+            int h = Half.fromFloat(d);
             for (int k = 0; k < DType.GROUP; k++) {
                 int q = Math.min(15, (int) (x[base + k] * id + 8.5f));
                 setNibble(out, base + k, q);
