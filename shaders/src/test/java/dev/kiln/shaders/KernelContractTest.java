@@ -1,0 +1,179 @@
+package dev.kiln.shaders;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.model.DType;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Parses every {@code .wgsl} file and checks it against the Java descriptors: bindings (slot, name, access, type)
+ * against {@link Kernel#bindings()}, {@code struct Params} fields (name, order, type) against the {@link Params}
+ * record, {@code Step}, the workgroup size, the header, and the preprocessor's composition. No GPU needed.
+ */
+class KernelContractTest {
+    private static final Pattern BINDING = Pattern.compile(
+            "@group\\(0\\) @binding\\((\\d+)\\) var<(storage, read_write|storage, read|uniform)> (\\w+): ([\\w<>]+);");
+    private static final Pattern STRUCT_FIELD = Pattern.compile("^\\s*(\\w+): (\\w+),");
+    private static final Pattern WG_CONST = Pattern.compile("const WG: u32 = (\\d+)u;");
+    private static final Map<Kernel, Class<? extends Params>> MIRRORS = new LinkedHashMap<>();
+
+    static {
+        MIRRORS.put(Kernel.EMBED, Params.Embed.class);
+        MIRRORS.put(Kernel.RMS_NORM, Params.RmsNorm.class);
+        MIRRORS.put(Kernel.MAT_VEC, Params.MatVec.class);
+        MIRRORS.put(Kernel.ROPE, Params.Rope.class);
+        MIRRORS.put(Kernel.ATTENTION, Params.Attention.class);
+        MIRRORS.put(Kernel.SILU_MUL, Params.SiluMul.class);
+        MIRRORS.put(Kernel.SOFTMAX, Params.Softmax.class);
+        MIRRORS.put(Kernel.ARGMAX, Params.Argmax.class);
+        MIRRORS.put(Kernel.TOP_K, Params.TopK.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kernel.class)
+    void bindingsInTheWgslMatchTheJavaList(Kernel k) {
+        String text = Wgsl.file(k.fileName());
+        List<Binding> found = new ArrayList<>();
+        Matcher m = BINDING.matcher(text);
+        while (m.find()) {
+            Binding.Access a = switch (m.group(2)) {
+                case "storage, read" -> Binding.Access.READ;
+                case "storage, read_write" -> Binding.Access.READ_WRITE;
+                default -> Binding.Access.UNIFORM;
+            };
+            found.add(new Binding(Integer.parseInt(m.group(1)), m.group(3), a, m.group(4), ""));
+        }
+        List<Binding> expected = k.bindings();
+        assertEquals(expected.size(), found.size(), k + ": bindings in the WGSL " + found);
+        for (int i = 0; i < expected.size(); i++) {
+            Binding e = expected.get(i), f = found.get(i);
+            assertEquals(i, e.slot(), k + ": Java slots are 0, 1, 2, … in order");
+            assertEquals(List.of(e.slot(), e.name(), e.access(), e.type()), List.of(f.slot(), f.name(), f.access(), f.type()),
+                    k + " binding " + i);
+        }
+        Binding last = expected.get(expected.size() - 1);
+        assertEquals("Params", last.type(), k + ": Params is the last binding");
+        assertEquals(Binding.Access.UNIFORM, last.access());
+        int step = -1;
+        for (Binding b : expected) if (b.type().equals("Step")) step = b.slot();
+        if (step >= 0) assertEquals(expected.size() - 2, step, k + ": Step is bound just before Params");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kernel.class)
+    void paramsFieldsMatchTheJavaMirrorInNameOrderAndType(Kernel k) {
+        List<String> wgsl = structFields(Wgsl.file(k.fileName()), "Params");
+        List<String> java = new ArrayList<>();
+        for (RecordComponent c : MIRRORS.get(k).getRecordComponents()) {
+            Class<?> t = c.getType();
+            String type = t == float.class ? "f32" : (t == int.class || t == boolean.class || t.isEnum()) ? "u32" : "?" + t;
+            java.add(c.getName() + ": " + type);
+        }
+        assertEquals(java, wgsl, k + ": struct Params vs " + MIRRORS.get(k).getSimpleName());
+        for (String f : wgsl) assertTrue(f.endsWith("u32") || f.endsWith("f32"), "4-byte scalars only: " + f);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kernel.class)
+    void stepIsOnePositionAndTheWorkgroupSizeMatches(Kernel k) {
+        String text = Wgsl.file(k.fileName());
+        if (k.usesStep()) assertEquals(List.of("pos: u32"), structFields(text, "Step"), k + ": struct Step");
+        else assertFalse(text.contains("struct Step"), k + " declares Step without binding it");
+        Matcher m = WG_CONST.matcher(text);
+        assertTrue(m.find(), k + ": const WG: u32 = …u;");
+        assertEquals(k.workgroupSize(), Integer.parseInt(m.group(1)), k + ": workgroup size");
+        assertTrue(text.contains("@compute @workgroup_size(WG)\nfn main("), k + ": entry point main with @workgroup_size(WG)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kernel.class)
+    void theHeaderNamesRoleReferenceThreadsAndPrecisionAndTheFileIsShort(Kernel k) {
+        String text = Wgsl.file(k.fileName());
+        assertTrue(text.startsWith("// " + k.name() + " — "), k + ": the first line names the role and its formula");
+        for (String part : List.of("// Reference: ", "// Threads: ", "// Precision: ", "// Bindings:")) {
+            assertTrue(text.contains(part), k + ": header lacks '" + part + "'");
+        }
+        assertTrue(text.split("\n").length <= 150, k + ": over 150 lines");
+    }
+
+    @Test
+    void everyWeightPreludeDefinesTheSameTwoFunctions() {
+        for (DType t : DType.values()) {
+            String text = Wgsl.file(Wgsl.weightPrelude(t));
+            assertTrue(text.contains("fn w_at(e: u32, scales: u32) -> f32"), t + ": w_at");
+            assertTrue(text.contains("fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32"), t + ": w_dot8");
+            assertFalse(text.contains("@binding"), t + ": a prelude declares no bindings");
+        }
+    }
+
+    @Test
+    void theSourceIsPrecisionPreludeThenWeightPreludeThenKernel() {
+        String f16 = Wgsl.source(Kernel.MAT_VEC, Precision.F16, DType.Q4);
+        assertEquals("enable f16;\nalias kv = f16;\n" + Wgsl.file("weights_q4.wgsl") + Wgsl.file("mat_vec.wgsl"), f16);
+        String f32 = Wgsl.source(Kernel.ATTENTION, Precision.F32, null);
+        assertEquals("alias kv = f32;\n" + Wgsl.file("attention.wgsl"), f32);
+        for (Kernel k : Kernel.values()) {
+            for (DType t : DType.values()) {
+                assertFalse(Wgsl.source(k, Precision.F32, t).contains("f16;"), k + " F32 must not need shader-f16");
+            }
+        }
+    }
+
+    @Test
+    void paramsBytesAreLittleEndianFieldsPaddedTo16() {
+        byte[] b = Params.MatVec.of(DType.Q4, 3, 64, true).bytes();
+        assertEquals(16, b.length);
+        assertEquals(List.of(3, 64, 1, 24), words(b)); // scales after 3·64/2 = 96 bytes = word 24
+        byte[] r = new Params.Rope(8, 4, 8, 10000f, dev.kiln.model.RopeStyle.HALF_SPLIT, 123).bytes();
+        assertEquals(32, r.length);
+        assertEquals(List.of(8, 4, 8, Float.floatToIntBits(10000f), 1, 123, 0, 0), words(r));
+        assertEquals(List.of(7, 0, 0, 0), words(StepUniform.bytes(7)));
+    }
+
+    @Test
+    void workgroupsSpreadOverYPast65535() {
+        assertEquals(List.of(65535, 1, 1), List.of(box(Workgroups.spread(65535))));
+        assertEquals(List.of(32768, 2, 1), List.of(box(Workgroups.spread(65536))));
+        int[] w = Params.MatVec.of(DType.F32, 200_003, 8, false).workgroups();
+        assertTrue((long) w[0] * w[1] >= 200_003 && w[0] <= 65535 && w[2] == 1);
+    }
+
+    private static Integer[] box(int[] v) {
+        Integer[] b = new Integer[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = v[i];
+        return b;
+    }
+
+    private static List<Integer> words(byte[] b) {
+        List<Integer> w = new ArrayList<>();
+        for (int i = 0; i < b.length; i += 4) {
+            w.add((b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24);
+        }
+        return w;
+    }
+
+    /** "name: type" of each field of {@code struct <name> { … }}. */
+    private static List<String> structFields(String text, String name) {
+        int start = text.indexOf("struct " + name + " {");
+        assertTrue(start >= 0, "struct " + name + " not found");
+        String body = text.substring(text.indexOf('{', start) + 1, text.indexOf('}', start));
+        List<String> fields = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            Matcher m = STRUCT_FIELD.matcher(line);
+            if (m.find()) fields.add(m.group(1) + ": " + m.group(2));
+        }
+        return fields;
+    }
+}
