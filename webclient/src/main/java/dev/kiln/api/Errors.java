@@ -17,7 +17,7 @@ import org.teavm.jso.core.JSPromise;
 final class Errors {
     private Errors() {}
 
-    static <T extends JSObject> JSPromise<T> promise(Supplier<T> work) {
+    static <T> JSPromise<T> promise(Supplier<T> work) {
         return new JSPromise<>((resolve, reject) -> new Thread(() -> {
             T value;
             try {

@@ -143,14 +143,19 @@ public final class Gpu {
 
     /** Maps {@code buffer} (a {@link #readback}), copies its first {@code words} u32 words out and unmaps. */
     public int[] readWords(GPUBuffer buffer, int words) {
+        int[] out = new int[words];
+        readWords(buffer, out, words);
+        return out;
+    }
+
+    /** Like {@link #readWords(GPUBuffer, int)} into a caller's array (no allocation per token). */
+    public void readWords(GPUBuffer buffer, int[] out, int words) {
         Await.done(mapRead(buffer), "mapAsync of " + buffer.getLabel());
         checkLost();
         ArrayBuffer range = buffer.getMappedRange(0, 4.0 * words);
         Int32Array view = new Int32Array(range);
-        int[] out = new int[words];
         for (int i = 0; i < words; i++) out[i] = view.get(i);
         buffer.unmap();
-        return out;
     }
 
     // ---- errors ----

@@ -1,0 +1,93 @@
+// Runs the compiled engine (webclient's JavaScript build) in Node with Dawn: loads a packaged model over HTTP,
+// generates, streams the text to stdout. `./kiln generate --runtime node` serves the model and spawns this.
+//
+//   node node/generate.mjs --manifest <http url of manifest.json> --prompt TEXT [--max-tokens N]
+//        [--temperature T] [--top-k K] [--top-p P] [--seed S] [--ignore-eos] [--precision auto|f16|f32] [--json]
+//        [--score IDS_JSON]
+//
+// Without --json the generated text streams to stdout. With --json the text is not streamed and the LAST line of
+// stdout is one JSON object: prompt_ids, ids, text, precision, adapter, load_ms, prefill_tps, decode_tps, stopped.
+// --score '[1, 2, …]' instead runs teacher forcing and prints {"logits": [[…], …]} (row p predicts ids[p + 1]).
+// Progress and diagnostics go to stderr. Exit codes: 0 ok, 2 usage, 3 bad input (integrity, manifest), 1 other.
+
+import { loadEngineBuild } from './engine-env.mjs';
+
+function usage(msg) {
+  process.stderr.write(`generate: ${msg}\nusage: node generate.mjs --manifest URL --prompt TEXT [--max-tokens N] ` +
+    `[--temperature T] [--top-k K] [--top-p P] [--seed S] [--ignore-eos] [--precision auto|f16|f32] [--json]\n`);
+  process.exit(2);
+}
+
+function parse(argv) {
+  const o = { maxTokens: 128, temperature: 0, topK: 40, topP: 0.95, seed: 0, ignoreEos: false, json: false, precision: 'auto' };
+  const num = (name, v) => {
+    const n = Number(v);
+    if (v === undefined || Number.isNaN(n)) usage(`${name} needs a number, got '${v}'`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    switch (a) {
+      case '--manifest': o.manifest = argv[++i]; break;
+      case '--prompt': o.prompt = argv[++i]; break;
+      case '--max-tokens': o.maxTokens = num(a, argv[++i]); break;
+      case '--temperature': o.temperature = num(a, argv[++i]); break;
+      case '--top-k': o.topK = num(a, argv[++i]); break;
+      case '--top-p': o.topP = num(a, argv[++i]); break;
+      case '--seed': o.seed = num(a, argv[++i]); break;
+      case '--precision': o.precision = argv[++i]; break;
+      case '--score': o.score = argv[++i]; break;
+      case '--ignore-eos': o.ignoreEos = true; break;
+      case '--json': o.json = true; break;
+      case '--help': case '-h': usage('help'); break;
+      default: usage(`unknown argument '${a}'`);
+    }
+  }
+  if (!o.manifest) usage('--manifest is required');
+  if (o.prompt === undefined && o.score === undefined) usage('--prompt is required');
+  return o;
+}
+
+const o = parse(process.argv.slice(2));
+const tty = process.stderr.isTTY;
+let lastPhase = '';
+function onProgress(json) {
+  const p = JSON.parse(json);
+  const line = `${p.phase} ${(p.bytes_done / 1e6).toFixed(2)}/${(p.bytes_total / 1e6).toFixed(2)} MB, ` +
+    `shard ${p.shards_done}/${p.shards_total}`;
+  if (tty) process.stderr.write(`\r${line}\x1b[K`);
+  else if (p.phase !== lastPhase) process.stderr.write(line + '\n');
+  lastPhase = p.phase;
+}
+
+let engine = null;
+try {
+  const kiln = await loadEngineBuild();
+  engine = await kiln.load(o.manifest, onProgress, JSON.stringify({ precision: o.precision }));
+  if (tty) process.stderr.write('\n');
+  const info = JSON.parse(engine.info());
+  process.stderr.write(`loaded ${info.name}: ${info.precision} on ${info.adapter} in ${info.load_ms.toFixed(0)} ms, ` +
+    `${info.dispatches_per_token} dispatches per token\n`);
+  if (o.score !== undefined) {
+    process.stdout.write(await engine.score(o.score) + '\n');
+  } else {
+    const options = {
+      max_tokens: o.maxTokens, temperature: o.temperature, top_k: o.topK, top_p: o.topP, seed: o.seed,
+      ignore_eos: o.ignoreEos,
+    };
+    const result = await engine.generate(o.prompt, JSON.stringify(options), (id, text) => {
+      if (!o.json) process.stdout.write(text);
+    });
+    const r = JSON.parse(result);
+    process.stderr.write(`${o.json ? '' : '\n'}${r.ids.length} tokens; prefill ${r.prefill_tps.toFixed(1)} tok/s, ` +
+      `decode ${r.decode_tps.toFixed(1)} tok/s (${r.precision})\n`);
+    if (o.json) process.stdout.write(result + '\n');
+  }
+  engine.close();
+  process.exit(0);
+} catch (e) {
+  if (tty) process.stderr.write('\n');
+  process.stderr.write(`generate failed (${e.kind || 'error'}): ${e.message}\n`);
+  if (engine) engine.close();
+  process.exit(e.kind === 'integrity' || e.kind === 'input' ? 3 : 1);
+}

@@ -1,0 +1,85 @@
+package dev.kiln.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.GenerateOptions;
+import dev.kiln.json.Json;
+import dev.kiln.json.JsonObject;
+import dev.kiln.model.ModelConfig;
+import org.teavm.jso.JSExport;
+import org.teavm.jso.core.JSPromise;
+import org.teavm.jso.core.JSString;
+
+/**
+ * The object {@code load()} resolves with. JavaScript sees:
+ * <pre>
+ *   engine.info()                              → string (JSON: name, precision, adapter, config, load_ms, …)
+ *   engine.generate(prompt, optionsJson, onToken(id, text)) → Promise&lt;string&gt; (result JSON)
+ *   engine.score(idsJson)                      → Promise&lt;string&gt; ({"logits": [[…vocab], …]}, teacher forcing)
+ *   engine.stop()                              stops a running generate after the current token
+ *   engine.close()                             frees the GPU device
+ * </pre>
+ */
+public final class JsEngine {
+    private final Engine engine;
+
+    JsEngine(Engine engine) { this.engine = engine; }
+
+    @JSExport
+    public String info() {
+        ModelConfig c = engine.config();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", engine.name());
+        m.put("precision", engine.precision().name().toLowerCase());
+        m.put("adapter", engine.adapter());
+        m.put("load_ms", engine.loadMs());
+        m.put("dispatches_per_token", engine.dispatchesPerToken());
+        m.put("architecture", c.architecture());
+        m.put("dim", c.dim());
+        m.put("layers", c.layers());
+        m.put("heads", c.heads());
+        m.put("kv_heads", c.kvHeads());
+        m.put("vocab", c.vocab());
+        m.put("context", c.context());
+        return Json.write(m);
+    }
+
+    @JSExport
+    public JSPromise<JSString> generate(String prompt, String optionsJson, JsCallbacks.Token onToken) {
+        return Errors.promise(() -> {
+            GenerateOptions o = GenerateOptions.fromJson(optionsJson);
+            return JSString.valueOf(engine.generate(prompt == null ? "" : prompt, o, (id, text) -> {
+                if (onToken != null) onToken.token(id, text);
+            }).toJson());
+        });
+    }
+
+    @JSExport
+    public JSPromise<JSString> score(String idsJson) {
+        return Errors.promise(() -> {
+            List<Object> raw = JsonObject.of(Json.parse("{\"ids\":" + idsJson + "}"), "score").array("ids");
+            int[] ids = new int[raw.size()];
+            for (int i = 0; i < ids.length; i++) ids[i] = ((Double) raw.get(i)).intValue();
+            float[][] logits = engine.score(ids);
+            List<Object> rows = new ArrayList<>();
+            for (float[] row : logits) {
+                List<Object> r = new ArrayList<>(row.length);
+                for (float f : row) r.add((double) f);
+                rows.add(r);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("logits", rows);
+            return JSString.valueOf(Json.write(m));
+        });
+    }
+
+    @JSExport
+    public void stop() { engine.stop(); }
+
+    @JSExport
+    public void close() { engine.close(); }
+}

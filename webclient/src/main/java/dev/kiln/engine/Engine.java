@@ -1,0 +1,229 @@
+package dev.kiln.engine;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import dev.kiln.gpu.Bytes;
+import dev.kiln.gpu.Dispatch;
+import dev.kiln.gpu.Encoder;
+import dev.kiln.gpu.Gpu;
+import dev.kiln.model.ModelConfig;
+import dev.kiln.sample.Sampler;
+import dev.kiln.shaders.Params;
+import dev.kiln.shaders.Precision;
+import dev.kiln.shaders.StepUniform;
+import dev.kiln.tokenizer.Tokenizer;
+import dev.kiln.tokenizer.Utf8Stream;
+import org.teavm.jso.JSBody;
+
+/**
+ * A loaded model on one GPU device: {@link #load} fetches, verifies and uploads it and builds the {@link Plan};
+ * {@link #generate} runs prefill and the decode loop. Per token: one submit (a step copy, the plan's dispatches, a
+ * 4-byte readback of {@code tokens[pos + 1]} for greedy, or the top-K candidates for the Java {@link Sampler}).
+ * All methods suspend: call them on a TeaVM thread.
+ */
+public final class Engine {
+    /** Prompt positions per submit during prefill (each position still gets its own step copy and pass). */
+    static final int PREFILL_CHUNK = 16;
+
+    /** Receives each generated token and the text it completed. */
+    @FunctionalInterface
+    public interface TokenListener {
+        void token(int id, String text);
+    }
+
+    private final Gpu gpu;
+    private final Loader.Loaded model;
+    private final Precision precision;
+    private final Plan plan;
+    private final double loadMs;
+    private final ByteBuffer oneWord = Bytes.direct(4);   // a sampled id on its way into tokens[pos + 1]
+    private final int[] words;                             // readback scratch: (2 + 2k) u32
+    private final int[] candidateIds;                      // (k)
+    private final float[] candidateLogits;                 // (k)
+    private volatile boolean stopRequested;
+    private boolean closed;
+
+    private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs) {
+        this.gpu = gpu;
+        this.model = model;
+        this.precision = precision;
+        this.plan = plan;
+        this.loadMs = loadMs;
+        this.words = new int[Math.max(2 + 2 * plan.k, 1)];
+        this.candidateIds = new int[plan.k];
+        this.candidateLogits = new float[plan.k];
+    }
+
+    /**
+     * Requests the GPU, loads the model at {@code manifestUrl} and builds the plan.
+     *
+     * @param wanted "f16", "f32" or null/"auto" (F16 where the device has shader-f16)
+     */
+    public static Engine load(String manifestUrl, String wanted, Progress.Listener listener) {
+        double t0 = now();
+        Gpu gpu = Gpu.request();
+        try {
+            Precision precision = choosePrecision(gpu, wanted);
+            Loader.Loaded model = Loader.load(gpu, manifestUrl, listener);
+            int shards = model.shards().length;
+            double bytes = model.manifest().weightBytes();
+            listener.progress(new Progress(Progress.Phase.COMPILE, bytes, bytes, shards, shards));
+            Plan plan = new Plan(gpu, new PipelineCache(gpu, precision), model, Params.TopK.MAX_K);
+            listener.progress(new Progress(Progress.Phase.READY, bytes, bytes, shards, shards));
+            return new Engine(gpu, model, precision, plan, now() - t0);
+        } catch (RuntimeException e) {
+            gpu.destroy();
+            throw e;
+        }
+    }
+
+    static Precision choosePrecision(Gpu gpu, String wanted) {
+        if (wanted == null || wanted.isEmpty() || wanted.equals("auto")) return gpu.hasShaderF16() ? Precision.F16 : Precision.F32;
+        if (wanted.equals("f32")) return Precision.F32;
+        if (wanted.equals("f16")) {
+            if (!gpu.hasShaderF16()) {
+                throw new IllegalArgumentException("precision f16 was asked for but this adapter lacks shader-f16: use auto or f32");
+            }
+            return Precision.F16;
+        }
+        throw new IllegalArgumentException("unknown precision '" + wanted + "', expected auto, f16 or f32");
+    }
+
+    public Precision precision() { return precision; }
+
+    public String adapter() { return gpu.adapterDescription(); }
+
+    public ModelConfig config() { return model.manifest().config(); }
+
+    public String name() { return model.manifest().name(); }
+
+    public Tokenizer tokenizer() { return model.tokenizer(); }
+
+    public double loadMs() { return loadMs; }
+
+    public int dispatchesPerToken() { return plan.dispatchesPerToken(); }
+
+    /** Asks a running {@link #generate} to stop after the current token. */
+    public void stop() { stopRequested = true; }
+
+    public void close() {
+        if (!closed) gpu.destroy();
+        closed = true;
+    }
+
+    /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
+    public GenerateResult generate(String prompt, GenerateOptions o, TokenListener listener) {
+        if (closed) throw new IllegalStateException("this engine was closed: load the model again");
+        stopRequested = false;
+        Tokenizer tok = model.tokenizer();
+        int[] promptIds = tok.encode(prompt);
+        int context = config().context();
+        if (promptIds.length == 0) throw new IllegalArgumentException("the prompt encodes to no tokens");
+        if (promptIds.length >= context) {
+            throw new IllegalArgumentException("the prompt is " + promptIds.length + " tokens but the context holds " + context);
+        }
+        Sampler sampler = o.greedy() ? null : new Sampler(o.sampler());
+        Utf8Stream utf8 = new Utf8Stream();
+        StringBuilder text = new StringBuilder();
+        int[] ids = new int[Math.min(o.maxTokens(), context - promptIds.length)];
+        int n = 0;
+
+        double t0 = now();
+        gpu.write(plan.tokens, 0, Bytes.of(promptIds));
+        prefill(promptIds.length - 1);
+        int pos = promptIds.length - 1;
+        int next = step(pos, sampler);
+        double tFirst = now();
+        int eos = config().eos();
+        while (true) {
+            if (next == eos && !o.ignoreEos()) break;
+            ids[n++] = next;
+            String piece = utf8.feed(tok.tokenBytes(next));
+            text.append(piece);
+            listener.token(next, piece);
+            pos++;
+            if (n >= ids.length || stopRequested || pos + 1 >= context) break;
+            next = step(pos, sampler);
+        }
+        double tEnd = now();
+        String rest = utf8.flush();
+        text.append(rest);
+        if (!rest.isEmpty()) listener.token(-1, rest);
+        int[] generated = new int[n];
+        System.arraycopy(ids, 0, generated, 0, n);
+        double prefillTps = promptIds.length / Math.max(1e-9, (tFirst - t0) / 1000);
+        double decodeTps = n > 1 ? (n - 1) / Math.max(1e-9, (tEnd - tFirst) / 1000) : 0;
+        return new GenerateResult(promptIds, generated, text.toString(), precision, adapter(), loadMs,
+                prefillTps, decodeTps, stopRequested);
+    }
+
+    /**
+     * Teacher forcing: feeds {@code ids} and returns the logits after each position but the last,
+     * {@code (ids.length - 1, vocab)}: row p predicts ids[p + 1].
+     */
+    public float[][] score(int[] ids) {
+        int context = config().context(), vocab = config().vocab();
+        if (ids.length < 2 || ids.length > context) {
+            throw new IllegalArgumentException("score needs 2.." + context + " ids, got " + ids.length);
+        }
+        gpu.write(plan.tokens, 0, Bytes.of(ids));
+        float[][] out = new float[ids.length - 1][vocab];
+        int[] bits = new int[vocab];
+        for (int pos = 0; pos < ids.length - 1; pos++) {
+            Encoder e = new Encoder(gpu, "score/pos" + pos);
+            position(e, pos).pass(plan.body).pass(plan.head).copy(plan.logits, 0, plan.readback, 0, 4.0 * vocab);
+            e.submitUnchecked();
+            gpu.readWords(plan.readback, bits, vocab);
+            e.check();
+            for (int i = 0; i < vocab; i++) out[pos][i] = Float.intBitsToFloat(bits[i]);
+        }
+        return out;
+    }
+
+    /** Runs the body (embed + layers) for prompt positions 0 .. last-1, several per submit. */
+    private void prefill(int last) {
+        for (int start = 0; start < last; start += PREFILL_CHUNK) {
+            int end = Math.min(last, start + PREFILL_CHUNK);
+            Encoder e = new Encoder(gpu, "prefill/pos" + start + "-" + (end - 1));
+            for (int pos = start; pos < end; pos++) position(e, pos).pass(plan.body);
+            e.submit();
+        }
+    }
+
+    /** One full position: body, head and the tail; returns the token that goes to tokens[pos + 1]. */
+    private int step(int pos, Sampler sampler) {
+        Encoder e = new Encoder(gpu, "token/pos" + pos);
+        position(e, pos).pass(plan.body).pass(plan.head);
+        if (sampler == null) {
+            e.pass(List.of(plan.argmax)).copy(plan.tokens, 4.0 * (pos + 1), plan.readback, 0, 4);
+            e.submitUnchecked();
+            gpu.readWords(plan.readback, words, 1);
+            e.check();
+            return words[0];
+        }
+        int wordsNeeded = 2 + 2 * plan.k;
+        e.pass(List.of(plan.topK)).copy(plan.topKOut, 0, plan.readback, 0, 4.0 * wordsNeeded);
+        e.submitUnchecked();
+        gpu.readWords(plan.readback, words, wordsNeeded);
+        e.check();
+        int k = words[1];
+        for (int i = 0; i < k; i++) {
+            candidateIds[i] = words[2 + 2 * i];
+            candidateLogits[i] = Float.intBitsToFloat(words[3 + 2 * i]);
+        }
+        int chosen = sampler.sample(candidateIds, candidateLogits, k);
+        oneWord.putInt(0, chosen);
+        gpu.write(plan.tokens, 4L * (pos + 1), oneWord);
+        return chosen;
+    }
+
+    /** Puts Step{pos} into the step uniform: a 16-byte copy from the precomputed table. */
+    private Encoder position(Encoder e, int pos) {
+        return e.copy(plan.stepTable, (double) StepUniform.BYTES * pos, plan.step, 0, StepUniform.BYTES);
+    }
+
+    @JSBody(script = "return performance.now();")
+    static native double now();
+
+}

@@ -1,0 +1,37 @@
+package dev.kiln.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.kiln.json.Json;
+import dev.kiln.shaders.Precision;
+
+/**
+ * What one generation produced. Timings: {@code prefillTps} counts prompt tokens over the time to the first
+ * generated token; {@code decodeTps} the tokens after the first over the time after it.
+ */
+public record GenerateResult(int[] promptIds, int[] ids, String text, Precision precision, String adapter,
+                             double loadMs, double prefillTps, double decodeTps, boolean stopped) {
+
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("prompt_ids", list(promptIds));
+        m.put("ids", list(ids));
+        m.put("text", text);
+        m.put("precision", precision.name().toLowerCase());
+        m.put("adapter", adapter);
+        m.put("load_ms", loadMs);
+        m.put("prefill_tps", prefillTps);
+        m.put("decode_tps", decodeTps);
+        m.put("stopped", stopped);
+        return Json.write(m);
+    }
+
+    private static List<Object> list(int[] v) {
+        List<Object> out = new ArrayList<>(v.length);
+        for (int i : v) out.add(i);
+        return out;
+    }
+}
