@@ -4,30 +4,31 @@ import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.model.ShardInfo;
 import dev.kiln.model.TensorInfo;
+import dev.kiln.packager.archive.Archive;
 import dev.kiln.packager.gguf.GgufFile;
-import dev.kiln.packager.gguf.GgufModel;
-import dev.kiln.packager.gguf.GgufNames;
-import dev.kiln.packager.gguf.GgufTensor;
+import dev.kiln.packager.gguf.GgufSource;
+import dev.kiln.packager.hf.DirFiles;
+import dev.kiln.packager.hf.HfSource;
 import dev.kiln.tokenizer.Vocabulary;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Turns a GGUF llama model into a packaged model (docs/format.md): {@code manifest.json}, hashed shards and the
+ * Turns a model (GGUF file, Hugging Face directory, or an archive of either: {@link #open}) into a packaged model (docs/format.md): {@code manifest.json}, hashed shards and the
  * tokenizer file. Tensors stream one at a time (memory: about one tensor plus a write buffer, whatever the model
  * size). The output is atomic: everything is written into a temporary directory beside {@code outDir} and renamed
  * into place at the end; on any error the temporary directory is deleted and {@code outDir} is left as it was.
@@ -38,23 +39,28 @@ public final class Packager {
     public static final String MANIFEST_FILE = "manifest.json";
 
     /**
-     * Packages {@code input} (a .gguf file) into {@code outDir}. {@code outDir} may be absent, empty, or an earlier
+     * Packages {@code input} (anything {@link #open} reads) into {@code outDir}. {@code outDir} may be absent, empty, or an earlier
      * package (it is then replaced); anything else there is refused with a {@link FileAlreadyExistsException}.
      *
      * @throws ModelFormatException the input is malformed or unsupported (names the tensor or key)
      * @throws IOException          reading or writing failed
      */
     public static PackResult pack(Path input, Path outDir, PackOptions opts) throws IOException {
+        return pack(input, outDir, opts, Progress.NONE);
+    }
+
+    /** {@link #pack(Path, Path, PackOptions)}, reporting progress after each tensor. */
+    public static PackResult pack(Path input, Path outDir, PackOptions opts, Progress progress) throws IOException {
         long t0 = System.nanoTime();
         Path out = outDir.toAbsolutePath().normalize();
         checkTarget(out);
-        if (!Files.isRegularFile(input)) throw new java.nio.file.NoSuchFileException(input.toString(), null, "no such model file");
+        if (!Files.exists(input)) throw new NoSuchFileException(input.toString(), null, "no such model file or directory");
         Path parent = out.getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".tmp-");
         try {
             readableByAll(tmp); // temp directories are private; a package is served to others
-            Written w = write(input, tmp, opts);
+            Written w = write(input, tmp, opts, progress);
             moveIntoPlace(tmp, out);
             return new PackResult(out, w.manifest, w.errors, (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException | RuntimeException | Error e) {
@@ -65,28 +71,23 @@ public final class Packager {
 
     private record Written(Manifest manifest, List<QuantError> errors) {}
 
-    private static Written write(Path input, Path dir, PackOptions opts) throws IOException {
-        try (GgufFile gguf = GgufFile.open(input); ShardWriter shards = new ShardWriter(dir, opts.shardBytes())) {
-            ModelConfig config = GgufModel.config(gguf);
-            Vocabulary vocab = GgufModel.vocabulary(gguf, config);
-            for (String name : GgufNames.required(config)) {
-                if (gguf.tensor(name).isEmpty()) throw bad(gguf, "tensor '" + name + "' is missing");
-            }
+    private static Written write(Path input, Path dir, PackOptions opts, Progress progress) throws IOException {
+        try (ModelSource src = open(input); ShardWriter shards = new ShardWriter(dir, opts.shardBytes())) {
+            ModelConfig config = src.config();
+            Vocabulary vocab = src.vocabulary();
+            long total = 0, done = 0;
+            for (ModelSource.Tensor t : src.tensors()) total += t.bytes();
             List<TensorInfo> tensors = new ArrayList<>();
             List<QuantError> errors = new ArrayList<>();
-            for (GgufTensor t : gguf.tensors()) {
-                GgufNames.Mapped m = GgufNames.map(t.name(), config);
-                long[] shape = shape(gguf, t);
-                if (!Arrays.equals(shape, m.shape())) {
-                    throw bad(gguf, "tensor '" + t.name() + "' has shape " + Arrays.toString(shape) + " (ne="
-                            + Arrays.toString(t.ne()) + ") but the llama.* metadata implies " + Arrays.toString(m.shape()));
-                }
-                byte[] raw = gguf.read(t);
+            for (ModelSource.Tensor t : src.tensors()) {
+                byte[] raw = src.read(t);
                 float[] values = GgufFile.toFloats(t.type(), raw, t.elements());
-                TensorPacker.Packed p = TensorPacker.pack(m.name(), t.type(), raw, values, shape, opts.quant());
+                TensorPacker.Packed p = TensorPacker.pack(t.name(), t.type(), raw, values, t.shape(), opts.quant());
                 ShardWriter.Placement at = shards.add(p.bytes());
-                tensors.add(new TensorInfo(m.name(), shape, p.dtype(), at.shard(), at.offset(), p.bytes().length));
+                tensors.add(new TensorInfo(t.name(), t.shape(), p.dtype(), at.shard(), at.offset(), p.bytes().length));
                 errors.add(p.error());
+                done += t.bytes();
+                progress.update(done, total, t.name());
             }
             List<ShardInfo> shardInfos = shards.finish();
 
@@ -94,8 +95,7 @@ public final class Packager {
             String tokFile = "tokenizer-" + sha256(tok).substring(0, 16) + ".json";
             Files.write(dir.resolve(tokFile), tok);
 
-            String name = gguf.optString("general.name").orElse(stem(input));
-            Manifest manifest = new Manifest(name, config, tokFile, List.copyOf(tensors), shardInfos);
+            Manifest manifest = new Manifest(src.name(), config, tokFile, List.copyOf(tensors), shardInfos);
             String json = manifest.toJson();
             Manifest.fromJson(json); // the codec's own validation: never write a manifest the engine would refuse
             Files.writeString(dir.resolve(MANIFEST_FILE), json);
@@ -103,18 +103,23 @@ public final class Packager {
         }
     }
 
-    /** GGUF {@code ne} (contiguous first) to our {@code [n]} or {@code [rows, cols]}; extra dims must be 1. */
-    private static long[] shape(GgufFile f, GgufTensor t) {
-        long[] ne = t.ne();
-        for (int d = 2; d < ne.length; d++) {
-            if (ne[d] != 1) throw bad(f, "tensor '" + t.name() + "' has ne=" + Arrays.toString(ne) + "; Kiln packs vectors and matrices only");
-        }
-        if (ne.length == 1) return new long[] {ne[0]};
-        return new long[] {ne[1], ne[0]};
+    /**
+     * Opens any input Kiln packages: a Hugging Face directory, a .tar/.tar.gz/.tgz/.zip archive holding one or a
+     * GGUF file, or a GGUF file.
+     */
+    public static ModelSource open(Path input) throws IOException {
+        if (Files.isDirectory(input)) return HfSource.open(new DirFiles(input));
+        if (!Files.isRegularFile(input)) throw new NoSuchFileException(input.toString(), null, "no such model file or directory");
+        if (Archive.isArchive(input)) return Archive.openModel(input);
+        return GgufSource.open(input);
     }
 
-    private static ModelFormatException bad(GgufFile f, String problem) {
-        return new ModelFormatException(f.path().getFileName() + ": " + problem);
+    /** Packaging progress: bytes of input tensors done of the total, after each tensor. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (done, total, tensor) -> {};
+
+        void update(long done, long total, String tensor);
     }
 
     private static void checkTarget(Path out) throws IOException {
@@ -171,10 +176,5 @@ public final class Packager {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-    }
-
-    private static String stem(Path p) {
-        String n = p.getFileName().toString();
-        return n.endsWith(".gguf") ? n.substring(0, n.length() - 5) : n;
     }
 }

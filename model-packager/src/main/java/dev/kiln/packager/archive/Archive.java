@@ -1,0 +1,130 @@
+package dev.kiln.packager.archive;
+
+import dev.kiln.model.ModelConfig;
+import dev.kiln.packager.ModelFormatException;
+import dev.kiln.packager.ModelSource;
+import dev.kiln.packager.gguf.GgufSource;
+import dev.kiln.packager.hf.HfSource;
+import dev.kiln.tokenizer.Vocabulary;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Model archives: {@code .tar}, {@code .tar.gz}/{@code .tgz} and {@code .zip} holding a Hugging Face folder (one
+ * {@code config.json}, at the root or in one folder) or one GGUF file. Read as streams with Apache Commons Compress,
+ * never extracted whole: a Hugging Face folder is read in place ({@link ArchiveFiles}); a GGUF file needs random
+ * access to its header and tensor offsets, so that one entry is spooled to a temporary file, deleted when the source
+ * is closed.
+ */
+public final class Archive {
+    private Archive() {}
+
+    /** Entries up to this size (JSON files) are kept in memory while listing, and so are safetensors headers. */
+    static final int PREFETCH_LIMIT = 32 << 20;
+
+    public static boolean isArchive(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".tar") || n.endsWith(".tar.gz") || n.endsWith(".tgz") || n.endsWith(".zip");
+    }
+
+    /** Opens the model inside an archive. */
+    public static ModelSource openModel(Path file) throws IOException {
+        Entries entries = entries(file);
+        try {
+            List<String> configs = new ArrayList<>(), ggufs = new ArrayList<>();
+            for (String n : entries.sizes().keySet()) {
+                if (n.equals(HfSource.CONFIG) || n.endsWith("/" + HfSource.CONFIG)) configs.add(n);
+                if (n.toLowerCase(Locale.ROOT).endsWith(".gguf")) ggufs.add(n);
+            }
+            if (configs.size() == 1) {
+                String prefix = configs.get(0).substring(0, configs.get(0).length() - HfSource.CONFIG.length());
+                String name = prefix.isEmpty() ? stem(file) : Path.of(prefix).getFileName().toString();
+                return HfSource.open(new ArchiveFiles(entries, file + "!/" + prefix, prefix, name));
+            }
+            if (configs.isEmpty() && ggufs.size() == 1) return spooledGguf(file, entries, ggufs.get(0));
+            throw new ModelFormatException(file + ": expected one Hugging Face folder (one config.json) or one .gguf file, found "
+                    + configs.size() + " config.json " + configs + " and " + ggufs.size() + " .gguf " + ggufs);
+        } catch (IOException | RuntimeException e) {
+            entries.close();
+            throw e;
+        }
+    }
+
+    static Entries entries(Path file) throws IOException {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        try {
+            if (n.endsWith(".zip")) return new ZipEntries(file);
+            return new TarEntries(file, n.endsWith(".gz") || n.endsWith(".tgz"));
+        } catch (IOException e) {
+            if (e instanceof java.nio.file.NoSuchFileException) throw e;
+            throw new ModelFormatException(file + ": not a readable " + (n.endsWith(".zip") ? "zip" : "tar") + " archive ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * The small entries kept while listing: JSON files whole, and the header of a safetensors file (its 8-byte
+     * length and JSON), so that opening a checkpoint costs no extra pass. Null for anything else.
+     */
+    static byte[] prefetch(String name, long size, InputStream in) throws IOException {
+        if (name.endsWith(".json") && size <= PREFETCH_LIMIT) return in.readNBytes((int) size);
+        if (name.endsWith(".safetensors") && size >= 8) {
+            byte[] len = in.readNBytes(8);
+            long n = 0;
+            for (int i = 7; i >= 0; i--) n = n << 8 | (len[i] & 0xff);
+            if (len.length < 8 || n < 0 || n > PREFETCH_LIMIT || n > size - 8) return len; // Safetensors reports it
+            byte[] head = new byte[8 + (int) n];
+            System.arraycopy(len, 0, head, 0, 8);
+            int got = in.readNBytes(head, 8, (int) n);
+            return got == n ? head : len;
+        }
+        return null;
+    }
+
+    private static ModelSource spooledGguf(Path file, Entries entries, String entry) throws IOException {
+        Path tmp = Files.createTempFile("kiln-" + stem(Path.of(entry)) + "-", ".gguf");
+        try {
+            try (InputStream in = entries.open(entry); OutputStream out = Files.newOutputStream(tmp)) {
+                in.transferTo(out);
+            }
+            entries.close();
+            return new Spooled(GgufSource.open(tmp), tmp);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** A GGUF source over a spooled temporary copy, deleted on close. */
+    private record Spooled(GgufSource gguf, Path tmp) implements ModelSource {
+        @Override public String name() { return gguf.name(); }
+        @Override public ModelConfig config() { return gguf.config(); }
+        @Override public Vocabulary vocabulary() { return gguf.vocabulary(); }
+        @Override public List<Tensor> tensors() { return gguf.tensors(); }
+        @Override public byte[] read(Tensor t) throws IOException { return gguf.read(t); }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                gguf.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static String stem(Path p) {
+        String n = p.getFileName().toString();
+        for (String ext : new String[] {".tar.gz", ".tgz", ".tar", ".zip", ".gguf"}) {
+            if (n.toLowerCase(Locale.ROOT).endsWith(ext)) return n.substring(0, n.length() - ext.length());
+        }
+        return n;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.packager.archive;
+
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A .zip archive through its central directory: each entry is inflated as a stream when read, nothing is
+ * extracted to disk.
+ */
+final class ZipEntries implements Entries {
+    private final ZipFile zip;
+    private final Map<String, ZipArchiveEntry> entries = new LinkedHashMap<>();
+    private final Map<String, Long> sizes = new LinkedHashMap<>();
+    private final Map<String, byte[]> prefetched = new LinkedHashMap<>();
+
+    ZipEntries(Path file) throws IOException {
+        zip = ZipFile.builder().setPath(file).get();
+        try {
+            for (Enumeration<ZipArchiveEntry> en = zip.getEntriesInPhysicalOrder(); en.hasMoreElements(); ) {
+                ZipArchiveEntry e = en.nextElement();
+                String name = Entries.normalize(e.getName());
+                if (e.isDirectory() || e.isUnixSymlink() || Entries.ignored(name)) continue;
+                if (!zip.canReadEntryData(e)) {
+                    throw new IOException(file + ": entry '" + name + "' uses a zip feature Kiln cannot read (method "
+                            + e.getMethod() + ", or encryption): re-create the zip with deflate or store");
+                }
+                entries.put(name, e);
+                sizes.put(name, e.getSize());
+            }
+            for (String name : sizes.keySet()) {
+                try (InputStream in = zip.getInputStream(entries.get(name))) {
+                    byte[] head = Archive.prefetch(name, sizes.get(name), in);
+                    if (head != null) prefetched.put(name, head);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            zip.close();
+            throw e;
+        }
+    }
+
+    @Override public Map<String, Long> sizes() { return Collections.unmodifiableMap(sizes); }
+
+    @Override public Map<String, byte[]> prefetched() { return Collections.unmodifiableMap(prefetched); }
+
+    @Override public InputStream open(String name) throws IOException { return zip.getInputStream(entries.get(name)); }
+
+    @Override public void close() throws IOException { zip.close(); }
+}

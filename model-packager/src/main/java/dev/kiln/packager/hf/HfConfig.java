@@ -1,0 +1,133 @@
+package dev.kiln.packager.hf;
+
+import dev.kiln.model.ModelConfig;
+import dev.kiln.model.RopeStyle;
+import dev.kiln.packager.ModelFormatException;
+import tools.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/**
+ * {@code config.json} of a Hugging Face causal LM → our {@link ModelConfig}. Families that are llama in all but
+ * packaging (Llama 1/2, Mistral, SmolLM2, TinyLlama: {@code model_type} "llama"/"mistral"; Phi-3/3.5:
+ * "phi3" with fused projections split at packaging) are accepted; a feature the engine cannot run yet is refused
+ * with an error that names it. RoPE: Hugging Face stores q/k rows for the half-split pairing; {@link HfSource}
+ * permutes them back once, so the config says {@link RopeStyle#INTERLEAVED}, as for GGUF.
+ *
+ * @param config the hyper-parameters
+ * @param family "llama" or "phi3" (fused qkv and gate_up projections)
+ * @param note   what was adapted, for the log ("context capped at the sliding window 4096"), or empty
+ */
+public record HfConfig(ModelConfig config, String family, String note) {
+
+    private static final List<String> LLAMA_TYPES = List.of("llama", "mistral");
+
+    /**
+     * @param c          config.json
+     * @param gen        generation_config.json (may be a missing node)
+     * @param vocabRows  rows of the embedding tensor
+     * @param tied       the LM head is the embedding (no lm_head.weight is used)
+     */
+    static HfConfig read(String where, JsonNode c, JsonNode gen, long vocabRows, boolean tied) {
+        String type = c.path("model_type").asString("");
+        String arch = c.path("architectures").path(0).asString("");
+        String family;
+        if (LLAMA_TYPES.contains(type)) family = "llama";
+        else if (type.equals("phi3")) family = "phi3";
+        else {
+            throw new ModelFormatException(where + ": model_type '" + type + "' (" + arch + ") is not supported yet; Kiln packages "
+                    + "llama-family models: llama (Llama 1/2, SmolLM2, TinyLlama), mistral, phi3" + unsupportedHint(type));
+        }
+        refuse(where, c);
+        int dim = req(where, c, "hidden_size");
+        int heads = req(where, c, "num_attention_heads");
+        int kvHeads = opt(c, "num_key_value_heads", heads);
+        int headSize = opt(c, "head_dim", heads > 0 ? dim / heads : 0);
+        int layers = req(where, c, "num_hidden_layers");
+        int ffn = req(where, c, "intermediate_size");
+        int vocab = req(where, c, "vocab_size");
+        if (vocab != vocabRows) {
+            throw new ModelFormatException(where + ": config.json vocab_size is " + vocab + " but the embedding has " + vocabRows + " rows");
+        }
+        double eps = c.path("rms_norm_eps").asDouble(1e-6);
+        double theta = c.path("rope_theta").asDouble(10000.0);
+        int context = req(where, c, "max_position_embeddings");
+        String note = "";
+        JsonNode sw = c.path("sliding_window");
+        boolean swaOn = !c.path("use_sliding_window").isBoolean() || c.path("use_sliding_window").asBoolean();
+        if (swaOn && sw.isIntegralNumber() && sw.asInt() > 0 && sw.asInt() < context) {
+            // Within the window, sliding-window attention is full attention: capping the context keeps it exact.
+            note = "context capped at the sliding window " + sw.asInt() + " (of max_position_embeddings " + context
+                    + "): the engine has no sliding-window attention, and within the window both are equal";
+            context = sw.asInt();
+        }
+        int bos = tokenId(where, c, gen, "bos_token_id", vocab);
+        int eos = tokenId(where, c, gen, "eos_token_id", vocab);
+        try {
+            ModelConfig mc = new ModelConfig("llama", dim, layers, heads, kvHeads, headSize, ffn, vocab, (float) eps,
+                    (float) theta, RopeStyle.INTERLEAVED, context, bos, eos, tied);
+            return new HfConfig(mc, family, note);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(where + ": inconsistent config.json: " + e.getMessage());
+        }
+    }
+
+    /** Options the engine does not run yet: each is an error that names it. */
+    private static void refuse(String where, JsonNode c) {
+        String act = c.path("hidden_act").asString(c.path("hidden_activation").asString("silu"));
+        if (!act.equals("silu")) unsupported(where, "hidden_act '" + act + "' (the engine's FFN is SwiGLU with silu)");
+        if (c.path("attention_bias").asBoolean(false)) unsupported(where, "attention_bias true (q/k/v/o biases)");
+        if (c.path("mlp_bias").asBoolean(false)) unsupported(where, "mlp_bias true (FFN biases)");
+        for (String moe : List.of("num_local_experts", "num_experts", "n_routed_experts")) {
+            if (c.path(moe).asInt(0) > 0) unsupported(where, moe + " " + c.path(moe).asInt() + " (mixture of experts)");
+        }
+        JsonNode rs = c.path("rope_scaling");
+        if (!rs.isMissingNode() && !rs.isNull()) {
+            String kind = rs.path("rope_type").asString(rs.path("type").asString("?"));
+            String what = switch (kind) {
+                case "llama3" -> "Llama-3 RoPE scaling (rope_scaling.rope_type 'llama3')";
+                case "linear", "dynamic", "yarn", "longrope", "su" -> "RoPE scaling '" + kind + "'";
+                default -> "unknown RoPE scaling '" + kind + "'";
+            };
+            if (!kind.equals("default")) unsupported(where, what);
+        }
+        double partial = c.path("partial_rotary_factor").asDouble(1.0);
+        if (partial != 1.0) unsupported(where, "partial_rotary_factor " + partial + " (partial rotary embeddings)");
+    }
+
+    private static String unsupportedHint(String type) {
+        return switch (type) {
+            case "qwen2" -> ". Qwen2/2.5 needs q/k/v projection biases, which the engine does not run yet";
+            case "qwen3" -> ". Qwen3 needs per-head q/k RMSNorm, which the engine does not run yet";
+            case "qwen2_moe", "qwen3_moe", "mixtral" -> ". Mixture-of-experts models are not supported";
+            default -> "";
+        };
+    }
+
+    private static void unsupported(String where, String feature) {
+        throw new ModelFormatException(where + ": " + feature + " is not supported by the engine yet; "
+                + "choose a model without it (llama-family models with plain RoPE and no biases run)");
+    }
+
+    private static int req(String where, JsonNode c, String key) {
+        JsonNode v = c.path(key);
+        if (!v.isIntegralNumber()) throw new ModelFormatException(where + ": config.json needs an integer '" + key + "', found " + (v.isMissingNode() ? "none" : v));
+        return v.asInt();
+    }
+
+    private static int opt(JsonNode c, String key, int fallback) {
+        JsonNode v = c.path(key);
+        return v.isIntegralNumber() ? v.asInt() : fallback;
+    }
+
+    /** config.json's id, else generation_config.json's; the first of a list (Llama 3 lists several EOS ids); -1 when none. */
+    private static int tokenId(String where, JsonNode c, JsonNode gen, String key, int vocab) {
+        JsonNode v = c.path(key);
+        if (v.isMissingNode() || v.isNull()) v = gen.path(key);
+        if (v.isArray()) v = v.path(0);
+        if (!v.isIntegralNumber()) return -1;
+        int id = v.asInt();
+        if (id < 0 || id >= vocab) throw new ModelFormatException(where + ": " + key + " " + id + " is outside the vocabulary of " + vocab);
+        return id;
+    }
+}
