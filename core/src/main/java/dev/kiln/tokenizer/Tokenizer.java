@@ -2,21 +2,33 @@ package dev.kiln.tokenizer;
 
 /**
  * Text to token ids and back, built from a model's packaged {@link Vocabulary}. One implementation per tokenizer
- * family: SentencePiece BPE ("spm", merges by score) today; byte-level BPE ("bpe", merges by rank) joins the
- * permitted list later without changing this interface.
+ * family: SentencePiece BPE ("spm", merges by score) and byte-level BPE ("bpe", merges by rank, {@link ByteLevelBpe}).
  *
  * <p>Decoding works on bytes: {@link #tokenBytes} gives the raw bytes of one token and {@link #decode} joins them
  * before UTF-8 decoding, so a character split over several byte-fallback tokens comes out whole. For streaming, feed
  * {@link #tokenBytes} into a {@link Utf8Stream}.
  */
-public sealed interface Tokenizer permits SentencePiece {
+public sealed interface Tokenizer permits SentencePiece, ByteLevelBpe {
 
-    /** The tokenizer for a vocabulary, chosen by {@link Vocabulary#model()}. */
+    /**
+     * The tokenizer for a vocabulary, chosen by {@link Vocabulary#model()}; for a vocabulary that asks for NFC
+     * ({@link Vocabulary#normalizer()}) use {@link #of(Vocabulary, Nfc)}.
+     */
     static Tokenizer of(Vocabulary v) {
+        return of(v, null);
+    }
+
+    /** The tokenizer for a vocabulary, with the platform's NFC normalization (may be null when the vocabulary needs none). */
+    static Tokenizer of(Vocabulary v, Nfc nfc) {
         return switch (v.model()) {
-            case "spm" -> new SentencePiece(v);
-            case "bpe" -> throw new IllegalArgumentException("byte-level BPE tokenizers ('bpe') are not supported yet"
-                    + " (planned with Hugging Face models); package a SentencePiece ('spm') model for now");
+            case "spm" -> {
+                if (!v.normalizer().isEmpty()) {
+                    throw new IllegalArgumentException("normalizer '" + v.normalizer() + "' is applied by byte-level BPE ('bpe') only,"
+                            + " not by SentencePiece ('spm'): package the vocabulary without it");
+                }
+                yield new SentencePiece(v);
+            }
+            case "bpe" -> new ByteLevelBpe(v, nfc);
             default -> throw new IllegalArgumentException("unsupported tokenizer model '" + v.model() + "', expected spm or bpe");
         };
     }

@@ -22,10 +22,21 @@ import java.util.Map;
  * @param eos            end-of-sequence id, -1 when none
  * @param unk            unknown-token id, -1 when none
  * @param addBos         prepend BOS when encoding a prompt
- * @param addSpacePrefix SentencePiece: prepend a space to the text before encoding
+ * @param addSpacePrefix SentencePiece: prepend a space to the text before encoding; byte-level BPE: prepend a space
+ *                       when the text does not start with one (Hugging Face ByteLevel {@code add_prefix_space})
+ * @param pre            byte-level BPE pre-tokenizer, applied in order (each splits every piece into its matches and
+ *                       the gaps between them): an entry is a name from {@link PreTokenizer#NAMES} (llama.cpp's
+ *                       {@code tokenizer.ggml.pre}: "gpt-2", "llama-bpe", "qwen2", "smollm", …) standing for its
+ *                       regex list, or a regex in Hugging Face (Oniguruma) syntax as in tokenizer.json's Split
+ *                       pre-tokenizer. Empty (the default, JSON key absent) means "gpt-2". Ignored by "spm".
+ * @param normalizer     "" (none, the default) or "nfc": Unicode NFC applied to the text between added tokens
+ *                       before pre-tokenization (Qwen2's tokenizer.json normalizer). Byte-level BPE only.
+ * @param ignoreMerges   byte-level BPE: a pre-token that is itself a vocabulary token is emitted whole, without BPE
+ *                       (Hugging Face BPE {@code ignore_merges}, Llama 3); default false
  */
 public record Vocabulary(String model, List<String> tokens, float[] scores, int[] types, List<String> merges,
-                         int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix) {
+                         int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix,
+                         List<String> pre, String normalizer, boolean ignoreMerges) {
 
     public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
 
@@ -38,7 +49,20 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
         }
         if (types.length != tokens.size()) throw new IllegalArgumentException("token types and tokens differ in count");
         if (scores.length != 0 && scores.length != tokens.size()) throw new IllegalArgumentException("scores and tokens differ in count");
+        if (!normalizer.isEmpty() && !normalizer.equals(NFC)) {
+            throw new IllegalArgumentException("unsupported tokenizer normalizer '" + normalizer + "', expected \"\" (none) or \"nfc\"");
+        }
+        for (String p : pre) if (p == null || p.isEmpty()) throw new IllegalArgumentException("empty pre-tokenizer entry in " + pre);
     }
+
+    /** A vocabulary with the default pre-tokenizer, no normalizer and merges always applied. */
+    public Vocabulary(String model, List<String> tokens, float[] scores, int[] types, List<String> merges,
+                      int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix) {
+        this(model, tokens, scores, types, merges, bos, eos, unk, addBos, addSpacePrefix, List.of(), "", false);
+    }
+
+    /** The value of {@link #normalizer} for Unicode NFC. */
+    public static final String NFC = "nfc";
 
     public int size() { return tokens.size(); }
 
@@ -60,6 +84,10 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
         for (int v : types) t.add(v);
         m.put("types", t);
         m.put("merges", new ArrayList<Object>(merges));
+        // written only when not the default, so files of vocabularies without them keep their bytes (and hashes)
+        if (!pre.isEmpty()) m.put("pre", new ArrayList<Object>(pre));
+        if (!normalizer.isEmpty()) m.put("normalizer", normalizer);
+        if (ignoreMerges) m.put("ignore_merges", true);
         return Json.write(m);
     }
 
@@ -77,13 +105,14 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
         for (int i = 0; i < types.length; i++) types[i] = ((Double) ty.get(i)).intValue();
         return new Vocabulary(o.string("model"), tokens, scores, types, strings(o.array("merges")),
                 o.integer("bos", -1), o.integer("eos", -1), o.integer("unk", -1),
-                o.bool("add_bos", true), o.bool("add_space_prefix", false));
+                o.bool("add_bos", true), o.bool("add_space_prefix", false),
+                o.has("pre") ? strings(o.array("pre")) : List.of(), o.string("normalizer", ""), o.bool("ignore_merges", false));
     }
 
     private static List<String> strings(List<Object> raw) {
         List<String> out = new ArrayList<>(raw.size());
         for (Object v : raw) {
-            if (!(v instanceof String)) throw new JsonException("tokenizer: expected strings in a token or merge list");
+            if (!(v instanceof String)) throw new JsonException("tokenizer: expected strings in the tokens, merges and pre lists");
             out.add((String) v);
         }
         return out;

@@ -109,10 +109,11 @@ class SentencePieceTest {
     }
 
     @Test
-    void theBpeFamilyIsRefusedWithAClearMessage() {
-        Vocabulary bpe = new Vocabulary("bpe", List.of("a"), new float[0], new int[] {1}, List.of(), -1, -1, -1, false, false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tokenizer.of(bpe));
-        assertTrue(e.getMessage().contains("bpe"), e.getMessage());
+    void aNormalizerOnASentencePieceVocabularyIsRefusedWithAClearMessage() {
+        Vocabulary v = new Vocabulary("spm", List.of("a"), new float[] {0}, new int[] {1}, List.of(), -1, -1, -1, false, false,
+                List.of(), Vocabulary.NFC, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tokenizer.of(v, s -> s));
+        assertTrue(e.getMessage().contains("nfc"), e.getMessage());
     }
 
     private static final Tokenizer SMALL = Tokenizer.of(new Vocabs.Builder(true)
