@@ -70,7 +70,7 @@ public final class HfSource implements ModelSource {
             long partRows = 0;
             for (HfNames.Part p : parts) {
                 long[] shape = GgufNames.map(p.ours() + ".weight", c).shape();
-                long[] got = p.rows() == rows && parts.size() == 1 ? t.shape() : new long[] {p.rows(), cols};
+                long[] got = parts.size() == 1 ? t.shape() : new long[] {p.rows(), cols};
                 if (t.shape().length > 2 || !Arrays.equals(got, shape)) {
                     throw new ModelFormatException(where + ": tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
                             + " but config.json implies " + Arrays.toString(shape) + " for " + p.ours()
