@@ -2,7 +2,8 @@
 // story. Everything runs in this tab; the only requests go to this page's own origin.
 //
 // Test hooks (read by e2e-tests through Selenium, also handy in the console):
-//   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start
+//   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start;  ?precision=f16|f32
+//   ?top_k= ?top_p= ?seed= ?ignore_eos=1  sampling options the form does not show
 //   #kernel[data-result]  JSON of the kernel check;  #status[data-state]  idle|loading|ready|generating|done|error
 //   #output[data-result]  JSON result of the last generation (prompt_ids, ids, text, precision, timings)
 import { loadKiln } from './engine-loader.js';
@@ -94,7 +95,8 @@ async function loadModel() {
   setStatus('loading', 'Loading ' + url);
   try {
     if (engine) engine.close();
-    engine = await kiln.load(new URL(url, location.href).href, onProgress);
+    const loadOptions = params.get('precision') ? { precision: params.get('precision') } : {};
+    engine = await kiln.load(new URL(url, location.href).href, onProgress, JSON.stringify(loadOptions));
     const info = JSON.parse(engine.info());
     $('precision').textContent = info.precision;
     setStatus('ready', `Ready: ${info.name}, ${info.precision} compute on ${info.adapter}.`);

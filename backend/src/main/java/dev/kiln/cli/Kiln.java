@@ -30,6 +30,7 @@ public final class Kiln implements Runnable {
         CommandLine cli = new CommandLine(new Kiln());
         cli.addSubcommand("serve", new ServeCommand());
         cli.addSubcommand("package", new PackageCommand());
+        cli.addSubcommand("generate", new GenerateCommand());
         cli.setExecutionExceptionHandler(ExitCodes::report);
         cli.setExitCodeExceptionMapper(ExitCodes::of);
         return cli;
