@@ -2,9 +2,10 @@
 // (dev.kiln.golden.HfReference). One JSON request on stdin, one JSON answer on stdout:
 //
 //   {"tokenizer": {…tokenizer.json…}, "config": {…tokenizer_config.json…} (optional),
-//    "texts": ["…", …], "add_special_tokens": false}
+//    "texts": ["…", …], "add_special_tokens": false, "skip_special_tokens": true}
 //     -> {"ok": true, "ids": [[…], …], "decoded": ["…", …]}
-//   decoded[i] is decode(ids[i]) without clean-up of tokenization spaces ("" for no ids).
+//   decoded[i] is decode(ids[i]) without clean-up of tokenization spaces, special tokens skipped unless
+//   skip_special_tokens is false ("" for no ids).
 //   A failure answers {"ok": false, "error": "…"} and exits 1.
 
 import fs from 'node:fs';
@@ -15,7 +16,8 @@ try {
   const tok = new Tokenizer(req.tokenizer, req.config ?? {});
   const addSpecial = req.add_special_tokens ?? false;
   const ids = req.texts.map(t => tok.encode(t, { add_special_tokens: addSpecial }).ids);
-  const decoded = ids.map(i => (i.length ? tok.decode(i, { clean_up_tokenization_spaces: false }) : ''));
+  const skip = req.skip_special_tokens ?? true;
+  const decoded = ids.map(i => (i.length ? tok.decode(i, { skip_special_tokens: skip, clean_up_tokenization_spaces: false }) : ''));
   process.stdout.write(JSON.stringify({ ok: true, ids, decoded }));
 } catch (e) {
   process.stdout.write(JSON.stringify({ ok: false, error: String(e && e.stack || e) }));

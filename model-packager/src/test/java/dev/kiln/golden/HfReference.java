@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class HfReference {
     private HfReference() {}
 
-    /** What the reference gave for each text: ids, and the decoding of those ids. */
+    /** What the reference gave for each text: ids, and the decoding of those ids with special tokens skipped. */
     record Result(List<int[]> ids, List<String> decoded) {}
 
     /** Encodes {@code texts} with add_special_tokens=false (added tokens in the text are still matched). */
@@ -37,6 +37,7 @@ final class HfReference {
         req.put("config", config);
         req.put("texts", new ArrayList<Object>(texts));
         req.put("add_special_tokens", false);
+        req.put("skip_special_tokens", true); // as our decode does: control tokens print nothing
         Process p;
         try {
             p = new ProcessBuilder("node", "hf-tokenize.mjs").directory(node).redirectError(ProcessBuilder.Redirect.INHERIT).start();
