@@ -1,10 +1,12 @@
 package dev.kiln.packager;
 
+import dev.kiln.model.DType;
 import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.model.ShardInfo;
 import dev.kiln.model.TensorInfo;
 import dev.kiln.packager.archive.Archive;
+import dev.kiln.packager.gguf.GgmlType;
 import dev.kiln.packager.gguf.GgufFile;
 import dev.kiln.packager.gguf.GgufSource;
 import dev.kiln.packager.hf.DirFiles;
@@ -112,6 +114,11 @@ public final class Packager {
         if (!Files.isRegularFile(input)) throw new NoSuchFileException(input.toString(), null, "no such model file or directory");
         if (Archive.isArchive(input)) return Archive.openModel(input);
         return GgufSource.open(input);
+    }
+
+    /** What a tensor of {@code source} type and {@code shape} is stored as under {@code quant} (docs/format.md). */
+    public static DType storedAs(GgmlType source, long[] shape, Quant quant) {
+        return TensorPacker.target(source, shape, quant);
     }
 
     /** Packaging progress: bytes of input tensors done of the total, after each tensor. */
