@@ -55,9 +55,13 @@ final class Chromium implements AutoCloseable {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (Boolean.TRUE.equals(js("return !!(" + expression + ");"))) return;
+            if (!expression.contains("'error'") && "error".equals(js(
+                    "const s = document.getElementById('status'); return s ? s.dataset.state : null;"))) {
+                break; // the page gave up: say why now instead of waiting out the timeout
+            }
             Thread.sleep(100);
         }
-        fail("timed out waiting for " + expression + "; page status: " + js(
+        fail("gave up waiting for " + expression + "; page status: " + js(
                 "const s = document.getElementById('status'); return s ? s.dataset.state + ': ' + s.textContent : '?';")
                 + "; console: " + consoleLines());
     }
