@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  * <p>Regexes are written in Hugging Face's (Oniguruma) syntax and translated once, when the tokenizer is built, to
  * what both the JVM and TeaVM's regex engine accept with Oniguruma's meaning: {@code \p{N}} becomes
  * {@code [\p{Nd}\p{Nl}\p{No}]} (TeaVM has no {@code \p{N}}), {@code \s}/{@code \S} become Unicode White_Space
- * (Java's {@code \s} is ASCII only; Oniguruma's and llama.cpp's are Unicode), {@code \d} becomes {@code \p{Nd}}.
+ * (Java's {@code \s} is ASCII only; Oniguruma's and llama.cpp's are Unicode), {@code \d} becomes {@code \p{Nd}},
+ * '.' excludes only '\n', and a negated class {@code [^…]} (and \S, \P{N}) becomes a negative lookahead and one
+ * character, because TeaVM's engine (Harmony's) reads {@code [^a\p{L}]} as "not a, or a letter" (seen by compiling
+ * these patterns with TeaVM 0.16 and comparing the pieces with the JVM's).
  */
 final class PreTokenizer {
 
@@ -98,34 +101,82 @@ final class PreTokenizer {
 
     /** An Oniguruma-syntax regex rewritten for java.util.regex (JVM and TeaVM) with the same meaning. */
     static String toJava(String regex) {
-        StringBuilder out = new StringBuilder(regex.length() + 32);
-        int depth = 0; // character-class nesting
-        for (int i = 0; i < regex.length(); i++) {
+        StringBuilder out = new StringBuilder(regex.length() + 64);
+        int i = 0;
+        while (i < regex.length()) {
             char c = regex.charAt(i);
-            if (c == '\\' && i + 1 < regex.length()) {
-                char d = regex.charAt(++i);
-                boolean inClass = depth > 0;
-                if ((d == 'p' || d == 'P') && regex.startsWith("{N}", i + 1)) {
-                    i += 3;
-                    if (d == 'p') out.append(inClass ? NUMBER : "[" + NUMBER + "]");
-                    else if (!inClass) out.append("[^" + NUMBER + "]");
-                    else throw new IllegalArgumentException("\\P{N} inside a character class is not supported");
-                } else if (d == 's') {
-                    out.append(inClass ? SPACE : "[" + SPACE + "]");
-                } else if (d == 'S') {
-                    if (inClass) throw new IllegalArgumentException("\\S inside a character class is not supported");
-                    out.append("[^" + SPACE + "]");
-                } else if (d == 'd') {
-                    out.append("\\p{Nd}");
-                } else if (d == 'D') {
-                    out.append(inClass ? "\\P{Nd}" : "[^\\p{Nd}]");
-                } else {
-                    out.append(c).append(d);
+            if (c == '[') {
+                int end = classEnd(regex, i);
+                boolean negated = regex.charAt(i + 1) == '^';
+                String body = classBody(regex.substring(i + (negated ? 2 : 1), end));
+                // TeaVM's regex (Harmony's) reads [^a\p{L}] as "not a, or a letter": write the negation as a lookahead
+                out.append(negated ? "(?:(?![" + body + "])" + ANY + ")" : "[" + body + "]");
+                i = end + 1;
+            } else if (c == '\\' && i + 1 < regex.length()) {
+                char d = regex.charAt(i + 1);
+                if ((d == 'p' || d == 'P') && regex.startsWith("{N}", i + 2)) {
+                    out.append(d == 'p' ? "[" + NUMBER + "]" : "(?:(?![" + NUMBER + "])" + ANY + ")");
+                    i += 5;
+                    continue;
                 }
+                switch (d) {
+                    case 's': out.append("[" + SPACE + "]"); break;
+                    case 'S': out.append("(?:(?![" + SPACE + "])" + ANY + ")"); break;
+                    case 'd': out.append("\\p{Nd}"); break;
+                    case 'D': out.append("\\P{Nd}"); break;
+                    default: out.append(c).append(d);
+                }
+                i += 2;
+            } else if (c == '.') {
+                out.append("(?:(?!\\n)" + ANY + ")"); // Oniguruma's '.' excludes only '\n'
+                i++;
             } else {
-                if (c == '[') depth++;
-                else if (c == ']' && depth > 0) depth--;
                 out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    /** Any one character, line breaks included. */
+    private static final String ANY = "(?s:.)";
+
+    /** The index of the ']' closing the class that opens at {@code open}. */
+    private static int classEnd(String regex, int open) {
+        int depth = 0;
+        for (int i = open; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\') i++;
+            else if (c == '[') depth++;
+            else if (c == ']' && --depth == 0) return i;
+        }
+        throw new IllegalArgumentException("unclosed character class at index " + open);
+    }
+
+    /** A character class's body with \p{N}, \s, \d spelled out; their negations cannot be written inside a class. */
+    private static String classBody(String body) {
+        StringBuilder out = new StringBuilder(body.length() + 64);
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c == '[' && i + 1 < body.length() && body.charAt(i + 1) == '^') {
+                throw new IllegalArgumentException("a negated class inside a class is not supported");
+            }
+            if (c != '\\' || i + 1 >= body.length()) {
+                out.append(c);
+                continue;
+            }
+            char d = body.charAt(++i);
+            if (d == 'p' && body.startsWith("{N}", i + 1)) {
+                out.append(NUMBER);
+                i += 3;
+            } else if (d == 's') {
+                out.append(SPACE);
+            } else if (d == 'd') {
+                out.append("\\p{Nd}");
+            } else if (d == 'S' || d == 'D' || d == 'P' && body.startsWith("{N}", i + 1)) {
+                throw new IllegalArgumentException("\\" + d + " inside a character class is not supported");
+            } else {
+                out.append(c).append(d);
             }
         }
         return out.toString();

@@ -58,10 +58,16 @@ class PreTokenizerTest {
     }
 
     @Test
-    void theTranslationKeepsClassesWellFormed() {
-        assertEquals("[^\\t\\n\\x0B\\f\\r\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\p{L}\\p{Nd}\\p{Nl}\\p{No}]",
+    void negatedClassesBecomeLookaheadsBecauseTeaVmMisreadsThem() {
+        assertEquals("(?:(?![\\t\\n\\x0B\\f\\r\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\p{L}\\p{Nd}\\p{Nl}\\p{No}])(?s:.))",
                 PreTokenizer.toJava("[^\\s\\p{L}\\p{N}]"));
+        for (String name : List.of(PreTokenizer.GPT2, PreTokenizer.LLAMA3, PreTokenizer.QWEN2)) {
+            assertFalse(PreTokenizer.toJava(name).contains("[^"), name);
+        }
+        assertEquals("a(?:(?!\\n)(?s:.))", PreTokenizer.toJava("a."), "Oniguruma's '.' stops only at \\n");
         assertThrows(IllegalArgumentException.class, () -> PreTokenizer.toJava("[\\S]"));
+        assertThrows(IllegalArgumentException.class, () -> PreTokenizer.toJava("[a[^b]]"));
+        assertThrows(IllegalArgumentException.class, () -> PreTokenizer.toJava("[abc"));
     }
 
     @Test
