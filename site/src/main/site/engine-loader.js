@@ -1,5 +1,8 @@
 // Loads the engine compiled from Java: the WebAssembly GC build where the browser supports it (Chrome 119+),
 // the JavaScript build otherwise. Both export the same API (webclient/README.md).
+// Both run under a CSP without 'unsafe-eval': the Wasm GC runtime served here is the site build's patched copy
+// (site/src/build, dev.kiln.csp), which evaluates no strings and takes every @JSBody function precompiled from
+// engine/wasm/kiln.jsbody.js; TeaVM's JavaScript build never evaluates strings.
 
 // (module (type (struct))) — valid only where WebAssembly GC is supported.
 const GC_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 3, 1, 0x5f, 0]);
