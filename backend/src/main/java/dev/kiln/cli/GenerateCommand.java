@@ -115,9 +115,20 @@ public final class GenerateCommand implements Callable<Integer> {
                 "--top-p", Float.toString(topP), "--seed", Long.toString(seed), "--precision", precision));
         if (ignoreEos) cmd.add("--ignore-eos");
         if (json) cmd.add("--json");
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().putIfAbsent("VK_ICD_FILENAMES", "/usr/share/vulkan/icd.d/lvp_icd.json");
-        return pb.start().waitFor();
+        Process p = pb.start();
+        // Through this command's writer, not inherited, so callers (kiln bench, tests) can capture the result.
+        PrintWriter out = spec.commandLine().getOut();
+        try (var in = new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)) {
+            char[] buf = new char[4096];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                out.flush();
+            }
+        }
+        return p.waitFor();
     }
 
     /** The page's options object for the browser runtime (same keys as the engine API). */

@@ -31,6 +31,7 @@ public final class Kiln implements Runnable {
         cli.addSubcommand("serve", new ServeCommand());
         cli.addSubcommand("package", new PackageCommand());
         cli.addSubcommand("generate", new GenerateCommand());
+        cli.addSubcommand("bench", new BenchCommand());
         cli.setExecutionExceptionHandler(ExitCodes::report);
         cli.setExitCodeExceptionMapper(ExitCodes::of);
         return cli;
