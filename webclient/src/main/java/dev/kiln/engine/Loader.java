@@ -25,7 +25,8 @@ public final class Loader {
     public static Loaded load(Gpu gpu, String manifestUrl, Progress.Listener listener) {
         listener.progress(new Progress(Progress.Phase.MANIFEST, 0, 0, 0, 0));
         Manifest manifest = Manifest.fromJson(Net.text(manifestUrl));
-        Tokenizer tokenizer = Tokenizer.of(Vocabulary.fromJson(Net.text(Net.resolve(manifest.tokenizer(), manifestUrl))));
+        Tokenizer tokenizer = Tokenizer.of(Vocabulary.fromJson(Net.text(Net.resolve(manifest.tokenizer(), manifestUrl))),
+                Net::normalizeNfc);
 
         List<ShardInfo> shards = manifest.shards();
         double total = manifest.weightBytes();

@@ -77,4 +77,8 @@ final class Net {
             + " for (var i = 0; i < v.length; i++) s += (v[i] < 16 ? '0' : '') + v[i].toString(16);"
             + " return s; });")
     private static native JSPromise<JSString> digest(Uint8Array bytes, int length);
+
+    /** Unicode NFC through the platform (TeaVM's class library has no java.text.Normalizer). */
+    @JSBody(params = "s", script = "return s.normalize('NFC');")
+    static native String normalizeNfc(String s);
 }
