@@ -13,6 +13,8 @@ import java.util.Optional;
 
 /** A checkpoint directory on disk: positional reads on channels kept open until {@link #close}. */
 public final class DirFiles implements HfFiles {
+    private static final int CHUNK = 1 << 20;
+
     private final Path dir;
     private final Map<String, FileChannel> open = new HashMap<>();
 
@@ -39,10 +41,13 @@ public final class DirFiles implements HfFiles {
             open.put(name, ch);
         }
         byte[] out = new byte[length];
-        ByteBuffer buf = ByteBuffer.wrap(out);
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, offset + buf.position());
+        // 1 MiB at a time: a heap buffer read makes the JDK copy through a temporary direct buffer of the same size,
+        // which it caches per thread; whole-tensor reads would pin that much native memory
+        for (int at = 0; at < length; ) {
+            ByteBuffer buf = ByteBuffer.wrap(out, at, Math.min(CHUNK, length - at));
+            int n = ch.read(buf, offset + at);
             if (n < 0) throw new EOFException(dir.resolve(name) + ": ends before byte " + (offset + length));
+            at += n;
         }
         return out;
     }

@@ -19,7 +19,8 @@ import java.util.Map;
  *   same pair. A multi-character token no merge produces gets a score below every merge (it cannot be
  *   reached by Hugging Face's merges; SentencePiece may still reach it — not seen in practice).</li>
  * <li>Byte-level BPE (GPT-2, Llama 3, SmolLM2, Qwen: a {@code ByteLevel} pre-tokenizer) → "bpe" with the merges in
- *   rank order (token texts stay in GPT-2's byte-to-unicode alphabet, as GGUF stores them).</li>
+ *   rank order (token texts stay in GPT-2's byte-to-unicode alphabet, as GGUF stores them), the pre-tokenizer's
+ *   splits, NFC when configured and {@code ignore_merges}.</li>
  * </ul>
  * Ids beyond the tokenizer's tokens but inside the model's vocabulary (padding rows) become {@code [PAD<id>]}
  * tokens of type UNUSED, as llama.cpp's converter does.
@@ -60,7 +61,10 @@ public final class HfTokenizer {
         boolean byteLevel = has(tok.path("pre_tokenizer"), "ByteLevel") || has(tok.path("decoder"), "ByteLevel");
         try {
             if (byteLevel) {
-                return new Vocabulary("bpe", List.of(tokens), new float[0], types, merges, bos, eos, unk, addBos, false);
+                List<String> pre = new ArrayList<>();
+                boolean prefix = preTokenizer(where, tok.path("pre_tokenizer"), pre);
+                return new Vocabulary("bpe", List.of(tokens), new float[0], types, merges, bos, eos, unk, addBos, prefix,
+                        pre, normalizer(where, tok.path("normalizer")), model.path("ignore_merges").asBoolean(false));
             }
             boolean byteFallback = model.path("byte_fallback").asBoolean(false);
             for (int i = 0; i < n; i++) if (byteFallback && types[i] == Vocabulary.NORMAL && isByteToken(tokens[i])) types[i] = Vocabulary.BYTE;
@@ -69,6 +73,70 @@ public final class HfTokenizer {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(where + ": tokenizer.json: " + e.getMessage());
         }
+    }
+
+    /**
+     * A byte-level pre-tokenizer as our list of splits ({@link Vocabulary#pre}): {@code Split} regexes (behavior
+     * Isolated), {@code Digits} as a digit regex, {@code ByteLevel} with {@code use_regex} as GPT-2's regex ("gpt-2"),
+     * in order. Returns ByteLevel's {@code add_prefix_space}. Anything else is refused by name.
+     */
+    private static boolean preTokenizer(String where, JsonNode p, List<String> out) {
+        String type = p.path("type").asString("");
+        switch (type) {
+            case "Sequence": {
+                boolean prefix = false;
+                for (JsonNode n : p.path("pretokenizers")) prefix |= preTokenizer(where, n, out);
+                return prefix;
+            }
+            case "ByteLevel":
+                if (p.path("use_regex").asBoolean(true)) out.add("gpt-2");
+                return p.path("add_prefix_space").asBoolean(false);
+            case "Split": {
+                String behavior = p.path("behavior").asString("");
+                if (!behavior.equals("Isolated") || p.path("invert").asBoolean(false)) {
+                    throw new ModelFormatException(where + ": tokenizer.json Split pre-tokenizer with behavior '" + behavior
+                            + "'" + (p.path("invert").asBoolean(false) ? " inverted" : "") + " is not supported (Kiln runs Isolated splits)");
+                }
+                JsonNode pat = p.path("pattern");
+                if (pat.path("Regex").isString()) out.add(pat.path("Regex").asString());
+                else if (pat.path("String").isString() && !pat.path("String").asString().isEmpty()) out.add(quote(pat.path("String").asString()));
+                else throw new ModelFormatException(where + ": tokenizer.json Split pre-tokenizer has no pattern: " + pat);
+                return false;
+            }
+            case "Digits":
+                out.add(p.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+");
+                return false;
+            default:
+                throw new ModelFormatException(where + ": tokenizer.json pre-tokenizer '" + (type.isEmpty() ? "none" : type)
+                        + "' is not supported for byte-level BPE (Kiln runs Sequence, Split, Digits and ByteLevel)");
+        }
+    }
+
+    /** "" or "nfc" (the normalizers byte-level models use); anything else is refused by name. */
+    private static String normalizer(String where, JsonNode n) {
+        if (n.isMissingNode() || n.isNull()) return "";
+        String type = n.path("type").asString("");
+        if (type.equals("NFC")) return Vocabulary.NFC;
+        if (type.equals("Sequence")) {
+            String out = "";
+            for (JsonNode c : n.path("normalizers")) {
+                String one = normalizer(where, c);
+                if (!one.isEmpty()) out = one;
+            }
+            return out;
+        }
+        throw new ModelFormatException(where + ": tokenizer.json normalizer '" + type + "' is not supported for byte-level BPE"
+                + " (Kiln runs none or NFC)");
+    }
+
+    /** A literal as a regex. */
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            if ("\\^$.|?*+()[]{}".indexOf(ch) >= 0) b.append('\\');
+            b.append(ch);
+        }
+        return b.toString();
     }
 
     /** score = -(rank of the first merge producing the token); tokens no merge produces rank below all merges. */

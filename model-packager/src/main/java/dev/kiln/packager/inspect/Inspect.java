@@ -156,5 +156,5 @@ public final class Inspect {
         return out;
     }
 
-    static String mib(long b) { return String.format("%.2f MiB", b / (1024.0 * 1024)); }
+    static String mib(long b) { return dev.kiln.packager.cli.ByteSize.format(b); }
 }
