@@ -64,8 +64,9 @@ public final class Archive {
             return new TarEntries(file, n.endsWith(".gz") || n.endsWith(".tgz"));
         } catch (IOException e) {
             if (e instanceof java.nio.file.NoSuchFileException) throw e;
-            throw new ModelFormatException(file + ": not a readable " + (n.endsWith(".zip") ? "zip" : "tar") + " archive ("
-                    + e.getMessage() + ")");
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new ModelFormatException(file + ": not a readable " + (n.endsWith(".zip") ? "zip" : n.endsWith(".tar") ? "tar" : "tar.gz")
+                    + " archive (" + why + "): the file is truncated or corrupt");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kiln.packager.hub;
 import dev.kiln.packager.PackOptions;
 import dev.kiln.packager.Packager;
 import dev.kiln.packager.Shared;
+import dev.kiln.packager.cli.ProgressBar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,17 @@ class HubTest {
     void anUnknownModelSaysWhatIsMissing() {
         HubException e = assertThrows(HubException.class, () -> client(null).fetch(HubId.parse("hf:kiln-test/nothing")));
         assertTrue(e.getMessage().contains("has no config.json"), e.getMessage());
+    }
+
+    @Test
+    void downloadsShowProgressAsPlainLinesWhenNotOnATerminal() throws IOException {
+        java.io.StringWriter log = new java.io.StringWriter();
+        ProgressBar bar = new ProgressBar(new java.io.PrintWriter(log), false, "download");
+        new Hub(new Hub.Options(hub.url(), null, tmp.resolve("cache")), bar::update).fetch(id);
+        String text = log.toString();
+        assertTrue(text.contains("download [########################] 100%") && text.contains("model-00001-of-00002.safetensors"), text);
+        assertFalse(text.contains("\r"), "no carriage returns off a terminal");
+        assertTrue(text.lines().allMatch(l -> l.startsWith("download ") && l.contains("/s")), text);
     }
 
     @Test
