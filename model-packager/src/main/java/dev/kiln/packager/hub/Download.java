@@ -32,6 +32,8 @@ import java.util.Optional;
  * <li>The size and SHA-256 are checked; a mismatch deletes the download and is a {@link HubException}. The file
  *   is then renamed into place, with {@code FILE.sha256} beside it.</li>
  * </ol>
+ * When the hub cannot be reached, a cached file is used as is (and a file the hub had answered 404 for, remembered as
+ * {@code FILE.absent}, stays absent), so a model downloaded once packages offline.
  */
 final class Download {
     static final int ATTEMPTS = 4;
@@ -52,8 +54,25 @@ final class Download {
 
     /** Fetches {@code url} into {@code target} unless the cache has it; false when the hub has no such file. */
     boolean fetch(URI url, Path target, String label) throws IOException {
-        Optional<Head> head = head(url);
-        if (head.isEmpty()) return false;
+        Path absent = target.resolveSibling(target.getFileName() + ".absent");
+        Optional<Head> head;
+        try {
+            head = head(url);
+        } catch (HubException e) {
+            throw e;
+        } catch (IOException e) { // unreachable hub: work from the cache when it has everything
+            boolean cached = Files.isRegularFile(target);
+            if (!cached && !Files.exists(absent)) {
+                throw new IOException(label + ": cannot reach the hub (" + e + ") and the file is not in the cache", e);
+            }
+            System.err.println("kiln: " + label + ": hub unreachable (" + e.getClass().getSimpleName() + "), using the cache");
+            return cached;
+        }
+        if (head.isEmpty()) {
+            Files.writeString(absent, url + " answered 404\n"); // remembered, so a cached model also works offline
+            return false;
+        }
+        Files.deleteIfExists(absent);
         long size = head.get().size();
         String sha = head.get().sha256();
         Path shaFile = target.resolveSibling(target.getFileName() + ".sha256");

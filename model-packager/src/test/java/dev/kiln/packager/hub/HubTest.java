@@ -91,6 +91,16 @@ class HubTest {
     }
 
     @Test
+    void aCachedModelIsFetchedOfflineAndAnUncachedOneSaysSo() throws IOException {
+        Path dir = client(null).fetch(id);
+        Hub offline = client(null);
+        hub.close();
+        assertEquals(dir, offline.fetch(id));
+        IOException e = assertThrows(IOException.class, () -> offline.fetch(HubId.parse("hf:kiln-test/other")));
+        assertTrue(e.getMessage().contains("cannot reach the hub") && e.getMessage().contains("not in the cache"), e.getMessage());
+    }
+
+    @Test
     void theTokenIsSentAsBearerAndAMissingOneIsExplained() throws IOException {
         hub.requiredToken = "hf_secret";
         HubException e = assertThrows(HubException.class, () -> client(null).fetch(id));
