@@ -69,6 +69,21 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
         c.put("bos", config.bos());
         c.put("eos", config.eos());
         c.put("tied_embeddings", config.tiedEmbeddings());
+        // architecture flags: written only when set, so a plain llama's manifest is unchanged
+        if (config.qkvBias()) c.put("qkv_bias", true);
+        if (config.qkNorm()) c.put("qk_norm", true);
+        RopeScaling rs = config.ropeScaling();
+        if (rs.type() != RopeScaling.Type.NONE) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("type", rs.type().id());
+            r.put("factor", (double) rs.factor());
+            if (rs.type() == RopeScaling.Type.LLAMA3) {
+                r.put("low_freq_factor", (double) rs.lowFreqFactor());
+                r.put("high_freq_factor", (double) rs.highFreqFactor());
+                r.put("original_context", rs.originalContext());
+            }
+            c.put("rope_scaling", r);
+        }
         root.put("config", c);
         root.put("tokenizer", tokenizer);
         List<Object> ts = new ArrayList<>();
@@ -113,7 +128,8 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
                 c.integer("heads"), c.integer("kv_heads"), c.integer("head_size"), c.integer("ffn"),
                 c.integer("vocab"), (float) c.number("norm_eps"), (float) c.number("rope_base"),
                 RopeStyle.fromId(c.string("rope_style")), c.integer("context"), c.integer("bos", -1),
-                c.integer("eos", -1), c.bool("tied_embeddings", false));
+                c.integer("eos", -1), c.bool("tied_embeddings", false), c.bool("qkv_bias", false),
+                c.bool("qk_norm", false), c.has("rope_scaling") ? ropeScaling(c.object("rope_scaling")) : RopeScaling.NONE);
         List<ShardInfo> shards = new ArrayList<>();
         for (Object o : root.array("shards")) {
             JsonObject s = JsonObject.of(o, "manifest.shards[" + shards.size() + "]");
@@ -132,6 +148,16 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
             tensors.add(info);
         }
         return new Manifest(root.string("name", "model"), config, safeFile(root.string("tokenizer")), tensors, shards);
+    }
+
+    private static RopeScaling ropeScaling(JsonObject r) {
+        RopeScaling.Type type = RopeScaling.Type.fromId(r.string("type"));
+        return switch (type) {
+            case NONE -> RopeScaling.NONE;
+            case LINEAR -> RopeScaling.linear((float) r.number("factor"));
+            case LLAMA3 -> RopeScaling.llama3((float) r.number("factor"), (float) r.number("low_freq_factor"),
+                    (float) r.number("high_freq_factor"), r.integer("original_context"));
+        };
     }
 
     private static void validate(TensorInfo t, List<ShardInfo> shards, String where) {

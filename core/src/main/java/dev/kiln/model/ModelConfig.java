@@ -19,12 +19,25 @@ package dev.kiln.model;
  * @param bos           beginning-of-sequence token id (-1 when none)
  * @param eos           end-of-sequence token id (-1 when none)
  * @param tiedEmbeddings the LM head reuses the token embedding ("token_embd") instead of "output"
+ * @param qkvBias       q, k and v projections add a bias ("blk.L.attn_{q,k,v}_bias"; Qwen2/2.5)
+ * @param qkNorm        q and k get a per-head RMSNorm of width headSize before RoPE, one weight vector shared by
+ *                      all heads ("blk.L.attn_{q,k}_norm"; Qwen3)
+ * @param ropeScaling   how RoPE's frequencies are scaled ({@link RopeScaling#NONE} for none; Llama 3.x: llama3)
  */
 public record ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headSize, int ffn,
                           int vocab, float normEps, float ropeBase, RopeStyle ropeStyle, int context, int bos, int eos,
-                          boolean tiedEmbeddings) {
+                          boolean tiedEmbeddings, boolean qkvBias, boolean qkNorm, RopeScaling ropeScaling) {
+
+    /** A plain llama: no biases, no q/k norm, no RoPE scaling. */
+    public ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headSize, int ffn,
+                       int vocab, float normEps, float ropeBase, RopeStyle ropeStyle, int context, int bos, int eos,
+                       boolean tiedEmbeddings) {
+        this(architecture, dim, layers, heads, kvHeads, headSize, ffn, vocab, normEps, ropeBase, ropeStyle, context, bos,
+                eos, tiedEmbeddings, false, false, RopeScaling.NONE);
+    }
 
     public ModelConfig {
+        if (ropeScaling == null) throw new IllegalArgumentException("rope scaling is required (RopeScaling.NONE for none)");
         positive("dim", dim); positive("layers", layers); positive("heads", heads); positive("kv_heads", kvHeads);
         positive("head_size", headSize); positive("ffn", ffn); positive("vocab", vocab); positive("context", context);
         if (heads % kvHeads != 0) {
@@ -35,6 +48,12 @@ public record ModelConfig(String architecture, int dim, int layers, int heads, i
 
     private static void positive(String name, int v) {
         if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+    }
+
+    /** This config with the architecture flags set (the other fields unchanged). */
+    public ModelConfig withFlags(boolean qkvBias, boolean qkNorm, RopeScaling ropeScaling) {
+        return new ModelConfig(architecture, dim, layers, heads, kvHeads, headSize, ffn, vocab, normEps, ropeBase,
+                ropeStyle, context, bos, eos, tiedEmbeddings, qkvBias, qkNorm, ropeScaling);
     }
 
     /** Width of all query heads together: rows of wq. */

@@ -15,6 +15,11 @@ public final class TensorNames {
     public static String attnQ(int l) { return blk(l, "attn_q"); }         // (heads*headSize, dim)
     public static String attnK(int l) { return blk(l, "attn_k"); }         // (kvHeads*headSize, dim)
     public static String attnV(int l) { return blk(l, "attn_v"); }         // (kvHeads*headSize, dim)
+    public static String attnQBias(int l) { return blk(l, "attn_q_bias"); } // (heads*headSize) when qkv_bias
+    public static String attnKBias(int l) { return blk(l, "attn_k_bias"); } // (kvHeads*headSize) when qkv_bias
+    public static String attnVBias(int l) { return blk(l, "attn_v_bias"); } // (kvHeads*headSize) when qkv_bias
+    public static String attnQNorm(int l) { return blk(l, "attn_q_norm"); } // (headSize) when qk_norm
+    public static String attnKNorm(int l) { return blk(l, "attn_k_norm"); } // (headSize) when qk_norm
     public static String attnOutput(int l) { return blk(l, "attn_output"); } // (dim, heads*headSize)
     public static String ffnNorm(int l) { return blk(l, "ffn_norm"); }     // (dim)
     public static String ffnGate(int l) { return blk(l, "ffn_gate"); }     // w1 (ffn, dim)

@@ -2,6 +2,7 @@ package dev.kiln.reference;
 
 import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
+import dev.kiln.model.RopeFrequencies;
 
 /**
  * The CPU reference forward pass of a Llama-family model in f32, reading only our manifest and shards: the oracle
@@ -10,7 +11,9 @@ import dev.kiln.model.ModelConfig;
  *
  * <pre>
  * x = token_embd[token]
- * for each layer:  x += wo · attention(rope(wq · rmsNorm(x)), rope(wk · rmsNorm(x)), wv · rmsNorm(x))
+ * for each layer:  q, k, v = wq · rmsNorm(x) (+ bq), wk · rmsNorm(x) (+ bk), wv · rmsNorm(x) (+ bv)
+ *                  q, k = headRmsNorm(q, q_norm), headRmsNorm(k, k_norm)          (qk_norm only)
+ *                  x += wo · attention(rope(q), rope(k), v)
  *                  x += w2 · (silu(w1 · rmsNorm(x)) * (w3 · rmsNorm(x)))
  * logits = output · rmsNorm(x)
  * </pre>
@@ -30,7 +33,8 @@ public final class CpuModel {
     private final float[] hb2;    // (ffn) up
     private final float[] att;    // (context) attention scores of one head
     private final float[] logits; // (vocab)
-    private final float[] qk;     // (qDim + kvDim) rotated q and k, for the listener only
+    private final float[] qk;     // (qDim + 2·kvDim) q, k (and v) side by side, for the listener only
+    private final float[] invFreq; // (headSize/2) RoPE inverse frequencies, scaling applied
     // KV cache
     private final float[][] keyCache;   // (layers, context * kvDim)
     private final float[][] valueCache; // (layers, context * kvDim)
@@ -47,7 +51,8 @@ public final class CpuModel {
         hb2 = new float[c.ffn()];
         att = new float[c.context()];
         logits = new float[c.vocab()];
-        qk = new float[c.qDim() + c.kvDim()];
+        qk = new float[c.qDim() + 2 * c.kvDim()];
+        invFreq = RopeFrequencies.of(c);
         keyCache = new float[c.layers()][c.context() * c.kvDim()];
         valueCache = new float[c.layers()][c.context() * c.kvDim()];
     }
@@ -90,10 +95,19 @@ public final class CpuModel {
             Ops.matVec(q, w.wq()[l], xb, qDim, dim);                                    emit(Step.Q, l, q, qDim);
             Ops.matVec(k, w.wk()[l], xb, kvDim, dim);                                   emit(Step.K, l, k, kvDim);
             Ops.matVec(v, w.wv()[l], xb, kvDim, dim);                                   emit(Step.V, l, v, kvDim);
-            Ops.rope(q, c.heads(), hs, pos, c.ropeBase(), c.ropeStyle());
-            Ops.rope(k, c.kvHeads(), hs, pos, c.ropeBase(), c.ropeStyle());
+            if (c.qkvBias()) {
+                Ops.addBias(q, w.bq()[l], qDim);
+                Ops.addBias(k, w.bk()[l], kvDim);
+                Ops.addBias(v, w.bv()[l], kvDim);                                       emitQkv(Step.QKV_BIAS, l, true);
+            }
+            if (c.qkNorm()) {
+                Ops.headRmsNorm(q, c.heads(), hs, w.qNorm()[l], eps);
+                Ops.headRmsNorm(k, c.kvHeads(), hs, w.kNorm()[l], eps);                 emitQkv(Step.QK_NORM, l, false);
+            }
+            Ops.rope(q, c.heads(), hs, pos, invFreq, c.ropeStyle());
+            Ops.rope(k, c.kvHeads(), hs, pos, invFreq, c.ropeStyle());
             System.arraycopy(k, 0, kc, pos * kvDim, kvDim);
-            System.arraycopy(v, 0, vc, pos * kvDim, kvDim);                             emitRope(l);
+            System.arraycopy(v, 0, vc, pos * kvDim, kvDim);                             emitQkv(Step.ROPE, l, false);
             // xb = softmax(q·kᵀ/√hs)·v per head, grouped-query; x += wo · xb
             Ops.attention(xb, q, kc, vc, att, pos, c.heads(), c.kvHeads(), hs);         emit(Step.ATT, l, xb, qDim);
             matVecAdd(x, w.wo()[l], xb, dim, qDim);                                     emit(Step.WO, l, x, dim);
@@ -123,10 +137,12 @@ public final class CpuModel {
         if (listener != null) listener.onStep(step, layer, values, n);
     }
 
-    private void emitRope(int layer) {
+    /** q then k (then v when {@code withV}) side by side, for steps that change several of them. */
+    private void emitQkv(Step step, int layer, boolean withV) {
         if (listener == null) return;
         System.arraycopy(q, 0, qk, 0, q.length);
         System.arraycopy(k, 0, qk, q.length, k.length);
-        listener.onStep(Step.ROPE, layer, qk, qk.length);
+        if (withV) System.arraycopy(v, 0, qk, q.length + k.length, v.length);
+        listener.onStep(step, layer, qk, q.length + k.length + (withV ? v.length : 0));
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.reference;
 
+import dev.kiln.model.RopeFrequencies;
+import dev.kiln.model.RopeScaling;
 import dev.kiln.model.RopeStyle;
 
 /**
@@ -27,16 +29,37 @@ public final class Ops {
         }
     }
 
+    /** Per-head RMSNorm in place: each of the nHeads heads of headSize elements normed with the shared w (headSize). */
+    public static void headRmsNorm(float[] v, int nHeads, int headSize, float[] w, float eps) {
+        for (int h = 0; h < nHeads; h++) {
+            int o = h * headSize;
+            float ss = 0f;
+            for (int i = 0; i < headSize; i++) ss += v[o + i] * v[o + i];
+            float scale = (float) (1.0 / Math.sqrt(ss / headSize + eps));
+            for (int i = 0; i < headSize; i++) v[o + i] = v[o + i] * scale * w[i];
+        }
+    }
+
+    /** v[i] += b[i] over n elements. */
+    public static void addBias(float[] v, float[] b, int n) {
+        for (int i = 0; i < n; i++) v[i] += b[i];
+    }
+
+    /** {@link #rope(float[], int, int, int, float[], RopeStyle)} with the plain frequencies base^(−2i/headSize). */
+    public static void rope(float[] v, int nHeads, int headSize, int pos, float base, RopeStyle style) {
+        rope(v, nHeads, headSize, pos, RopeFrequencies.of(base, headSize, RopeScaling.NONE), style);
+    }
+
     /**
      * Rotary position embedding over {@code nHeads} heads of {@code headSize} in place. Pair (a, b) of head dim
-     * index i (0 ≤ i < headSize/2) turns by angle pos · base^(−2i/headSize); the style says which elements pair up.
+     * index i (0 ≤ i < headSize/2) turns by angle pos · invFreq[i] ({@link RopeFrequencies}); the style says which
+     * elements pair up.
      */
-    public static void rope(float[] v, int nHeads, int headSize, int pos, float base, RopeStyle style) {
+    public static void rope(float[] v, int nHeads, int headSize, int pos, float[] invFreq, RopeStyle style) {
         int half = headSize / 2;
         for (int h = 0; h < nHeads; h++) {
             for (int i = 0; i < half; i++) {
-                double freq = 1.0 / Math.pow(base, (2.0 * i) / headSize);
-                double angle = pos * freq;
+                double angle = pos * (double) invFreq[i];
                 float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
                 int a = h * headSize + (style == RopeStyle.INTERLEAVED ? 2 * i : i);
                 int b = style == RopeStyle.INTERLEAVED ? a + 1 : a + half;

@@ -10,6 +10,8 @@ public enum Step {
     Q,          // q = wq · xb
     K,          // k = wk · xb
     V,          // v = wv · xb
+    QKV_BIAS,   // q += bq, k += bk, v += bv           (only with qkv_bias)
+    QK_NORM,    // each head of q and k: rmsNorm(head, attn_{q,k}_norm)   (only with qk_norm)
     ROPE,       // rotate q and k; store k, v in the cache at pos
     ATT,        // xb = attention(q, kCache, vCache)
     WO,         // x += wo · xb

@@ -21,6 +21,11 @@ record Weights(
         float[][] w1,       // (layers, ffn * dim)   gate
         float[][] w2,       // (layers, dim * ffn)   down
         float[][] w3,       // (layers, ffn * dim)   up
+        float[][] bq,       // (layers, qDim)  q bias; null without qkv_bias
+        float[][] bk,       // (layers, kvDim) k bias; null without qkv_bias
+        float[][] bv,       // (layers, kvDim) v bias; null without qkv_bias
+        float[][] qNorm,    // (layers, headSize) per-head q RMSNorm weight; null without qk_norm
+        float[][] kNorm,    // (layers, headSize) per-head k RMSNorm weight; null without qk_norm
         float[] outputNorm, // (dim)
         float[] output) {   // (vocab, dim); the same array as tokenEmbd when the manifest has no "output"
 
@@ -32,6 +37,9 @@ record Weights(
         float[][] attnNorm = new float[layers][], wq = new float[layers][], wk = new float[layers][],
                 wv = new float[layers][], wo = new float[layers][], ffnNorm = new float[layers][],
                 w1 = new float[layers][], w2 = new float[layers][], w3 = new float[layers][];
+        float[][] bq = c.qkvBias() ? new float[layers][] : null, bk = c.qkvBias() ? new float[layers][] : null,
+                bv = c.qkvBias() ? new float[layers][] : null, qNorm = c.qkNorm() ? new float[layers][] : null,
+                kNorm = c.qkNorm() ? new float[layers][] : null;
         for (int l = 0; l < layers; l++) {
             attnNorm[l] = in.tensor(TensorNames.attnNorm(l), 1, dim);
             wq[l] = in.tensor(TensorNames.attnQ(l), qDim, dim);
@@ -42,12 +50,22 @@ record Weights(
             w1[l] = in.tensor(TensorNames.ffnGate(l), ffn, dim);
             w2[l] = in.tensor(TensorNames.ffnDown(l), dim, ffn);
             w3[l] = in.tensor(TensorNames.ffnUp(l), ffn, dim);
+            if (c.qkvBias()) {
+                bq[l] = in.tensor(TensorNames.attnQBias(l), 1, qDim);
+                bk[l] = in.tensor(TensorNames.attnKBias(l), 1, kvDim);
+                bv[l] = in.tensor(TensorNames.attnVBias(l), 1, kvDim);
+            }
+            if (c.qkNorm()) {
+                qNorm[l] = in.tensor(TensorNames.attnQNorm(l), 1, c.headSize());
+                kNorm[l] = in.tensor(TensorNames.attnKNorm(l), 1, c.headSize());
+            }
         }
         float[] tokenEmbd = in.tensor(TensorNames.TOKEN_EMBD, c.vocab(), dim);
         float[] outputNorm = in.tensor(TensorNames.OUTPUT_NORM, 1, dim);
         // tied embeddings: the LM head is the embedding table when there is no separate "output"
         float[] output = m.hasTensor(TensorNames.OUTPUT) ? in.tensor(TensorNames.OUTPUT, c.vocab(), dim) : tokenEmbd;
-        return new Weights(tokenEmbd, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3, outputNorm, output);
+        return new Weights(tokenEmbd, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3, bq, bk, bv, qNorm, kNorm,
+                outputNorm, output);
     }
 
     /** Reads tensors, each shard once, checking every shape against the config. */

@@ -22,9 +22,20 @@ final class NaiveLlama {
             double[][] q = new double[n][], k = new double[n][], v = new double[n][];
             for (int t = 0; t < n; t++) {
                 double[] h = norm(x[t], w.get(TensorNames.attnNorm(l)), c.normEps());
-                q[t] = rotate(mul(w.get(TensorNames.attnQ(l)), h, c.qDim()), t, hs, c.ropeBase(), c.ropeStyle());
-                k[t] = rotate(mul(w.get(TensorNames.attnK(l)), h, c.kvDim()), t, hs, c.ropeBase(), c.ropeStyle());
+                q[t] = mul(w.get(TensorNames.attnQ(l)), h, c.qDim());
+                k[t] = mul(w.get(TensorNames.attnK(l)), h, c.kvDim());
                 v[t] = mul(w.get(TensorNames.attnV(l)), h, c.kvDim());
+                if (c.qkvBias()) {
+                    add(q[t], w.get(TensorNames.attnQBias(l)));
+                    add(k[t], w.get(TensorNames.attnKBias(l)));
+                    add(v[t], w.get(TensorNames.attnVBias(l)));
+                }
+                if (c.qkNorm()) {
+                    q[t] = perHead(q[t], hs, w.get(TensorNames.attnQNorm(l)), c.normEps());
+                    k[t] = perHead(k[t], hs, w.get(TensorNames.attnKNorm(l)), c.normEps());
+                }
+                q[t] = rotate(q[t], t, hs, c);
+                k[t] = rotate(k[t], t, hs, c);
             }
             for (int t = 0; t < n; t++) {
                 double[] out = new double[c.qDim()];
@@ -68,14 +79,50 @@ final class NaiveLlama {
 
     private static void add(double[] x, double[] d) { for (int i = 0; i < x.length; i++) x[i] += d[i]; }
 
-    /** RoPE written from the definition: the complex pair (a, b) of frequency index i turns by pos·base^(-2i/hs). */
-    private static double[] rotate(double[] v, int pos, int hs, double base, RopeStyle style) {
+    private static void add(double[] x, float[] d) { for (int i = 0; i < x.length; i++) x[i] += d[i]; }
+
+    /** Each head of hs elements normed on its own, with the one weight vector g (hs). */
+    private static double[] perHead(double[] v, int hs, float[] g, double eps) {
+        double[] out = new double[v.length];
+        for (int h = 0; h < v.length / hs; h++) {
+            double[] head = java.util.Arrays.copyOfRange(v, h * hs, (h + 1) * hs);
+            System.arraycopy(norm(head, g, eps), 0, out, h * hs, hs);
+        }
+        return out;
+    }
+
+    /**
+     * The angular frequency of pair i, written from the papers rather than from RopeFrequencies: plain
+     * base^(-2i/hs); linear divides it by the factor (positions squeezed); llama3 keeps wavelengths shorter than
+     * original/high, divides those longer than original/low by the factor, and blends linearly in 1/wavelength
+     * between.
+     */
+    static double frequency(ModelConfig c, int i) {
+        int hs = c.headSize();
+        double f = Math.pow(c.ropeBase(), -2.0 * i / hs);
+        dev.kiln.model.RopeScaling s = c.ropeScaling();
+        switch (s.type()) {
+            case NONE: return f;
+            case LINEAR: return f / s.factor();
+            default: {
+                double cycles = s.originalContext() * f / (2 * Math.PI); // turns over the original context
+                if (cycles > s.highFreqFactor()) return f;               // fast: kept
+                if (cycles < s.lowFreqFactor()) return f / s.factor();   // slow: stretched
+                double t = (cycles - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+                return t * f + (1 - t) * f / s.factor();
+            }
+        }
+    }
+
+    /** RoPE written from the definition: the complex pair (a, b) of frequency index i turns by pos·frequency(i). */
+    private static double[] rotate(double[] v, int pos, int hs, ModelConfig c) {
+        RopeStyle style = c.ropeStyle();
         double[] out = v.clone();
         for (int h = 0; h < v.length / hs; h++) {
             for (int i = 0; i < hs / 2; i++) {
                 int a = style == RopeStyle.INTERLEAVED ? h * hs + 2 * i : h * hs + i;
                 int b = style == RopeStyle.INTERLEAVED ? a + 1 : a + hs / 2;
-                double angle = pos * Math.pow(base, -2.0 * i / hs);
+                double angle = pos * frequency(c, i);
                 out[a] = v[a] * Math.cos(angle) - v[b] * Math.sin(angle);
                 out[b] = v[a] * Math.sin(angle) + v[b] * Math.cos(angle);
             }

@@ -24,27 +24,43 @@ final class TinyModel {
 
     final ModelConfig config;
     final Map<String, float[]> weights = new LinkedHashMap<>(); // name -> row-major f32 values
+    final Map<String, long[]> shapes = new LinkedHashMap<>();   // name -> [n] or [rows, cols]
     Manifest manifest;
     byte[] shard;
 
     TinyModel(long seed, boolean tied, RopeStyle style) {
-        config = new ModelConfig("llama", DIM, LAYERS, HEADS, KV_HEADS, HEAD, FFN, VOCAB, 1e-5f, 10000f, style, CONTEXT,
-                1, 2, tied);
+        this(seed, new ModelConfig("llama", DIM, LAYERS, HEADS, KV_HEADS, HEAD, FFN, VOCAB, 1e-5f, 10000f, style, CONTEXT,
+                1, 2, tied));
+    }
+
+    /** Any config (its flags decide the extra tensors); the widths come from it. */
+    TinyModel(long seed, ModelConfig c) {
+        config = c;
+        int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffn();
         Random r = new Random(seed);
-        put(TensorNames.TOKEN_EMBD, VOCAB, DIM, r, 1f);
-        for (int l = 0; l < LAYERS; l++) {
-            norm(TensorNames.attnNorm(l), r);
-            put(TensorNames.attnQ(l), HEADS * HEAD, DIM, r, 0.5f);
-            put(TensorNames.attnK(l), KV_HEADS * HEAD, DIM, r, 0.5f);
-            put(TensorNames.attnV(l), KV_HEADS * HEAD, DIM, r, 0.5f);
-            put(TensorNames.attnOutput(l), DIM, HEADS * HEAD, r, 0.5f);
-            norm(TensorNames.ffnNorm(l), r);
-            put(TensorNames.ffnGate(l), FFN, DIM, r, 0.5f);
-            put(TensorNames.ffnUp(l), FFN, DIM, r, 0.5f);
-            put(TensorNames.ffnDown(l), DIM, FFN, r, 0.5f);
+        put(TensorNames.TOKEN_EMBD, c.vocab(), dim, r, 1f);
+        for (int l = 0; l < c.layers(); l++) {
+            norm(TensorNames.attnNorm(l), dim, r);
+            put(TensorNames.attnQ(l), qDim, dim, r, 0.5f);
+            put(TensorNames.attnK(l), kvDim, dim, r, 0.5f);
+            put(TensorNames.attnV(l), kvDim, dim, r, 0.5f);
+            if (c.qkvBias()) {
+                vector(TensorNames.attnQBias(l), qDim, r, 0f, 1f);
+                vector(TensorNames.attnKBias(l), kvDim, r, 0f, 1f);
+                vector(TensorNames.attnVBias(l), kvDim, r, 0f, 1f);
+            }
+            if (c.qkNorm()) {
+                norm(TensorNames.attnQNorm(l), c.headSize(), r);
+                norm(TensorNames.attnKNorm(l), c.headSize(), r);
+            }
+            put(TensorNames.attnOutput(l), dim, qDim, r, 0.5f);
+            norm(TensorNames.ffnNorm(l), dim, r);
+            put(TensorNames.ffnGate(l), ffn, dim, r, 0.5f);
+            put(TensorNames.ffnUp(l), ffn, dim, r, 0.5f);
+            put(TensorNames.ffnDown(l), dim, ffn, r, 0.5f);
         }
-        norm(TensorNames.OUTPUT_NORM, r);
-        if (!tied) put(TensorNames.OUTPUT, VOCAB, DIM, r, 1f);
+        norm(TensorNames.OUTPUT_NORM, dim, r);
+        if (!c.tiedEmbeddings()) put(TensorNames.OUTPUT, c.vocab(), dim, r, 1f);
         write(DType.F32);
     }
 
@@ -52,13 +68,17 @@ final class TinyModel {
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) (scale * r.nextGaussian());
         weights.put(name, w);
+        shapes.put(name, new long[] {rows, cols});
     }
 
-    private void norm(String name, Random r) {
-        float[] w = new float[DIM];
-        for (int i = 0; i < DIM; i++) w[i] = 1f + 0.2f * (float) r.nextGaussian();
+    private void vector(String name, int n, Random r, float mean, float spread) {
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) w[i] = mean + spread * (float) r.nextGaussian();
         weights.put(name, w);
+        shapes.put(name, new long[] {n});
     }
+
+    private void norm(String name, int n, Random r) { vector(name, n, r, 1f, 0.2f); }
 
     /** (Re)writes the shard with every matrix in {@code matrices} (vectors stay f32) and the manifest through its JSON codec. */
     TinyModel write(DType matrices) {
@@ -66,12 +86,12 @@ final class TinyModel {
         List<byte[]> blobs = new ArrayList<>();
         long offset = 0;
         for (Map.Entry<String, float[]> e : weights.entrySet()) {
-            boolean vector = e.getValue().length == DIM && e.getKey().contains("norm");
-            int cols = e.getKey().endsWith("ffn_down") ? FFN : e.getKey().endsWith("attn_output") ? HEADS * HEAD : DIM;
-            int rows = vector ? 1 : e.getValue().length / cols;
+            long[] shape = shapes.get(e.getKey());
+            boolean vector = shape.length == 1;
+            int cols = (int) shape[shape.length - 1];
+            int rows = vector ? 1 : (int) shape[0];
             DType t = vector ? DType.F32 : matrices;
             byte[] b = t == DType.Q8 ? Q8.quantize(e.getValue(), rows, cols) : f32(e.getValue());
-            long[] shape = vector ? new long[] {DIM} : new long[] {rows, cols};
             infos.add(new TensorInfo(e.getKey(), shape, t, 0, offset, b.length));
             blobs.add(b);
             offset = (offset + b.length + Manifest.ALIGNMENT - 1) / Manifest.ALIGNMENT * Manifest.ALIGNMENT;

@@ -1,0 +1,48 @@
+package dev.kiln.model;
+
+/**
+ * RoPE's inverse frequencies, computed once per model here and nowhere else: the CPU reference rotates with them and
+ * the engine uploads them as a small buffer the ROPE kernel reads, so a scaling type never touches WGSL.
+ *
+ * <pre>
+ * invFreq[i] = base^(−2i/headSize)                                  i &lt; headSize/2
+ * linear:   invFreq[i] / factor
+ * llama3:   (Hugging Face's _compute_llama3_parameters) with wavelen = 2π / invFreq[i],
+ *           lowWl = originalContext / lowFreqFactor, highWl = originalContext / highFreqFactor:
+ *           wavelen &lt; highWl            → invFreq[i]                     (high frequencies kept)
+ *           wavelen &gt; lowWl             → invFreq[i] / factor            (low frequencies stretched)
+ *           otherwise, s = (originalContext / wavelen − lowFreqFactor) / (highFreqFactor − lowFreqFactor):
+ *                                          (1 − s) · invFreq[i] / factor + s · invFreq[i]
+ * </pre>
+ * Computed in double, stored as f32 (as Hugging Face stores {@code inv_freq}).
+ */
+public final class RopeFrequencies {
+    private RopeFrequencies() {}
+
+    /** The (headSize/2) inverse frequencies of this config's RoPE, scaling applied. */
+    public static float[] of(ModelConfig c) { return of(c.ropeBase(), c.headSize(), c.ropeScaling()); }
+
+    public static float[] of(float base, int headSize, RopeScaling s) {
+        if (headSize <= 0 || headSize % 2 != 0) throw new IllegalArgumentException("head size must be even and positive, got " + headSize);
+        float[] out = new float[headSize / 2];
+        for (int i = 0; i < out.length; i++) {
+            double inv = 1.0 / Math.pow(base, (2.0 * i) / headSize);
+            out[i] = (float) switch (s.type()) {
+                case NONE -> inv;
+                case LINEAR -> inv / s.factor();
+                case LLAMA3 -> llama3(inv, s);
+            };
+        }
+        return out;
+    }
+
+    private static double llama3(double inv, RopeScaling s) {
+        double wavelen = 2 * Math.PI / inv;
+        double lowWavelen = (double) s.originalContext() / s.lowFreqFactor();
+        double highWavelen = (double) s.originalContext() / s.highFreqFactor();
+        if (wavelen < highWavelen) return inv;
+        if (wavelen > lowWavelen) return inv / s.factor();
+        double smooth = (s.originalContext() / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+        return (1 - smooth) * inv / s.factor() + smooth * inv;
+    }
+}
