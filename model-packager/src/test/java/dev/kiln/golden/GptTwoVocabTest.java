@@ -56,6 +56,14 @@ class GptTwoVocabTest {
     }
 
     @Test
+    void thePreTokenizerComesFromTheGgufMetadata() {
+        // tokenizer.ggml.pre of llama.cpp's GPT-2 vocabulary is "gpt-2": recorded, so the engine splits like llama.cpp
+        assertEquals(List.of("gpt-2"), files.vocab().pre());
+        assertEquals(false, files.vocab().ignoreMerges());
+        assertEquals("", files.vocab().normalizer());
+    }
+
+    @Test
     void aGptTwoPromptHasNoBos() {
         assertFalse(files.vocab().addBos());
         assertArrayEquals(new int[] {15496, 995}, tokenizer.encode("Hello world"));

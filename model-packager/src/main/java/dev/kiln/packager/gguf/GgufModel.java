@@ -3,7 +3,10 @@ package dev.kiln.packager.gguf;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.model.RopeStyle;
 import dev.kiln.packager.ModelFormatException;
+import dev.kiln.tokenizer.Tokenizer;
 import dev.kiln.tokenizer.Vocabulary;
+
+import java.text.Normalizer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -76,9 +79,18 @@ public final class GgufModel {
         boolean spm = model.equals("spm");
         boolean addBos = f.optBool(k + "add_bos_token").orElse(spm);
         boolean addSpace = f.optBool(k + "add_space_prefix").orElse(spm);
+        // Byte-level BPE splits text by the pre-tokenizer llama.cpp names in tokenizer.ggml.pre ("default" = GPT-2's).
+        String pre = spm ? "" : f.optString(k + "pre").orElse("default");
+        if (pre.equals("default")) pre = "gpt-2";
+        boolean llama3 = pre.equals("llama-bpe") || pre.equals("llama3");
+        String normalizer = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen") ? Vocabulary.NFC : "";
         try {
-            return new Vocabulary(model, tokens, scores, types, merges, c.bos(), c.eos(),
-                    tokenId(f, "unknown", c.vocab()), addBos, addSpace);
+            Vocabulary v = new Vocabulary(model, tokens, scores, types, merges, c.bos(), c.eos(),
+                    tokenId(f, "unknown", c.vocab()), addBos, addSpace, pre.isEmpty() ? List.of() : List.of(pre),
+                    normalizer, llama3);
+            // Build it once now so an unknown pre-tokenizer fails at packaging, not in the user's browser.
+            Tokenizer.of(v, s -> Normalizer.normalize(s, Normalizer.Form.NFC));
+            return v;
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(f.path().getFileName() + ": tokenizer.ggml.*: " + e.getMessage());
         }
