@@ -1,21 +1,24 @@
 // ROPE — rotary position embedding at pos, then the KV-cache write:
-//   for each head and pair (a, b) of dim index i < headSize/2, θ = pos · ropeBase^(−2i/headSize):
+//   for each head and pair (a, b) of dim index i < headSize/2, θ = pos · freqs[i]:
 //   (x_a, x_b) ← (x_a·cos θ − x_b·sin θ, x_a·sin θ + x_b·cos θ); pairs are (2i, 2i+1) for style 0 (interleaved,
 //   llama.cpp's GGUF llama) or (i, i + headSize/2) for style 1 (half split, NeoX).
 //   q is rotated in place; rotated k and unchanged v go to kCache / vCache at layerOffset + pos·kvDim.
+//   freqs are the inverse frequencies of dev.kiln.model.RopeFrequencies (base^(−2i/headSize), with the model's
+//   scaling — linear, llama3 — already applied), uploaded once: no scaling type is known here.
 // Reference: dev.kiln.reference.Ops.rope on q and on k, then a copy into the cache row.
 // Threads: one invocation per pair: g < heads·headSize/2 rotates a q pair, the next kvHeads·headSize/2 a k pair
 //   (and store that pair of k and v); g = (wid.y·nwg.x + wid.x)·WG + t.
-// Precision: angles in f32 — the frequency as exp2(−2i/headSize · log2(base)), the angle reduced into [−π, π]
-//   with a two-part 2π before cos/sin (WGSL bounds their error only there); the cache stores kv (f16 on F16).
+// Precision: angles in f32 — pos · freqs[i] (one rounding; the table itself is the f32 the CPU uses), reduced into
+//   [−π, π] with a two-part 2π before cos/sin (WGSL bounds their error only there); the cache stores kv (f16 on F16).
 // Bindings:
 @group(0) @binding(0) var<storage, read_write> q: array<f32>;     // (heads, headSize) queries, rotated in place
 @group(0) @binding(1) var<storage, read> k: array<f32>;           // (kvHeads, headSize) keys
 @group(0) @binding(2) var<storage, read> v: array<f32>;           // (kvHeads, headSize) values
-@group(0) @binding(3) var<storage, read_write> kCache: array<kv>; // (layers, context, kvHeads·headSize) keys
-@group(0) @binding(4) var<storage, read_write> vCache: array<kv>; // (layers, context, kvHeads·headSize) values
-@group(0) @binding(5) var<uniform> step: Step;
-@group(0) @binding(6) var<uniform> p: Params;
+@group(0) @binding(3) var<storage, read> freqs: array<f32>;       // (headSize/2) inverse frequencies, scaling applied
+@group(0) @binding(4) var<storage, read_write> kCache: array<kv>; // (layers, context, kvHeads·headSize) keys
+@group(0) @binding(5) var<storage, read_write> vCache: array<kv>; // (layers, context, kvHeads·headSize) values
+@group(0) @binding(6) var<uniform> step: Step;
+@group(0) @binding(7) var<uniform> p: Params;
 
 struct Step {
     pos: u32,  // position of the token being processed (0-based)
@@ -25,7 +28,6 @@ struct Params {
     heads: u32,        // query heads
     kvHeads: u32,      // key/value heads
     headSize: u32,     // elements per head (even)
-    ropeBase: f32,     // θ base, e.g. 10000
     style: u32,        // 0: pairs (2i, 2i+1); 1: pairs (i, i + headSize/2)
     layerOffset: u32,  // elements from the start of kCache/vCache to this layer's (context, kvDim) block
 }
@@ -37,8 +39,7 @@ const INV_TWO_PI: f32 = 0.15915494309189535;
 
 // (cos θ, sin θ) for dim pair i at position pos.
 fn rotation(pos: u32, i: u32) -> vec2<f32> {
-    let freq = exp2(-f32(2u * i) / f32(p.headSize) * log2(p.ropeBase));
-    let angle = f32(pos) * freq;
+    let angle = f32(pos) * freqs[i];
     let turns = round(angle * INV_TWO_PI);
     let r = (angle - turns * TWO_PI_HI) - turns * TWO_PI_LO;
     return vec2<f32>(cos(r), sin(r));

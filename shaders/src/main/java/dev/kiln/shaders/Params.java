@@ -69,11 +69,32 @@ public sealed interface Params {
         public int[] workgroups() { return Workgroups.spread(rows); }
     }
 
+    /** QKV_BIAS: q (qDim) += bq, k and v (kvDim) += bk, bv. */
+    record QkvBias(int qDim, int kvDim) implements Params {
+        public QkvBias { positive("qDim", qDim); positive("kvDim", kvDim); }
+
+        public Kernel kernel() { return Kernel.QKV_BIAS; }
+        public byte[] bytes() { return new UniformWriter(2).u32(qDim).u32(kvDim).bytes(); }
+        /** One invocation per element of q, k and v. */
+        public int[] workgroups() { return Workgroups.cover((long) qDim + 2L * kvDim, Kernel.QKV_BIAS.workgroupSize()); }
+    }
+
+    /** QK_NORM: RMSNorm of each of the heads q heads and kvHeads k heads (headSize each) with epsilon eps. */
+    record QkNorm(int heads, int kvHeads, int headSize, float eps) implements Params {
+        public QkNorm { positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize); }
+
+        public Kernel kernel() { return Kernel.QK_NORM; }
+        public byte[] bytes() { return new UniformWriter(4).u32(heads).u32(kvHeads).u32(headSize).f32(eps).bytes(); }
+        /** One workgroup per head. */
+        public int[] workgroups() { return Workgroups.spread(heads + kvHeads); }
+    }
+
     /**
-     * ROPE: rotate q (heads) and k (kvHeads) at pos; store k and v at cache element
-     * layerOffset + pos·kvHeads·headSize. ropeBase is θ; style is the pairing.
+     * ROPE: rotate q (heads) and k (kvHeads) at pos by the bound frequency table (headSize/2 f32,
+     * {@link dev.kiln.model.RopeFrequencies}); store k and v at cache element layerOffset + pos·kvHeads·headSize.
+     * style is the pairing.
      */
-    record Rope(int heads, int kvHeads, int headSize, float ropeBase, RopeStyle style, int layerOffset)
+    record Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset)
             implements Params {
         public Rope {
             positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
@@ -84,8 +105,7 @@ public sealed interface Params {
 
         public Kernel kernel() { return Kernel.ROPE; }
         public byte[] bytes() {
-            return new UniformWriter(6).u32(heads).u32(kvHeads).u32(headSize).f32(ropeBase).u32(style.ordinal())
-                    .u32(layerOffset).bytes();
+            return new UniformWriter(5).u32(heads).u32(kvHeads).u32(headSize).u32(style.ordinal()).u32(layerOffset).bytes();
         }
         /** One invocation per rotated pair: (heads + kvHeads)·headSize/2. */
         public int[] workgroups() {

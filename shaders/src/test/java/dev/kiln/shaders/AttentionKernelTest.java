@@ -78,10 +78,11 @@ class AttentionKernelTest {
             float[] kPast = TestData.roundToHalf(TestData.uniform(4, context * kvDim, -1, 1));
             float[] vPast = TestData.roundToHalf(TestData.uniform(5, context * kvDim, -1, 1));
             NodeGpu.Result r = gpu.run(gpu.request().floats("q", q).floats("k", k).floats("v", v)
+                    .floats("freqs", dev.kiln.model.RopeFrequencies.of(10000f, hs, dev.kiln.model.RopeScaling.NONE))
                     .bytes("kCache", TestData.kvBytes(p, kPast)).bytes("vCache", TestData.kvBytes(p, vPast))
                     .zeros("att", 4L * heads * context).zeros("xb", 4L * heads * hs).bytes("step", StepUniform.bytes(pos))
-                    .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, 10000f, RopeStyle.INTERLEAVED, 0),
-                            "q", "k", "v", "kCache", "vCache", "step")
+                    .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, RopeStyle.INTERLEAVED, 0),
+                            "q", "k", "v", "freqs", "kCache", "vCache", "step")
                     .kernel(Kernel.ATTENTION, p, null, new Params.Attention(heads, kvHeads, hs, context, 0),
                             "q", "kCache", "vCache", "att", "xb", "step")
                     .read("xb"));

@@ -33,6 +33,8 @@ class KernelContractTest {
         MIRRORS.put(Kernel.EMBED, Params.Embed.class);
         MIRRORS.put(Kernel.RMS_NORM, Params.RmsNorm.class);
         MIRRORS.put(Kernel.MAT_VEC, Params.MatVec.class);
+        MIRRORS.put(Kernel.QKV_BIAS, Params.QkvBias.class);
+        MIRRORS.put(Kernel.QK_NORM, Params.QkNorm.class);
         MIRRORS.put(Kernel.ROPE, Params.Rope.class);
         MIRRORS.put(Kernel.ATTENTION, Params.Attention.class);
         MIRRORS.put(Kernel.SILU_MUL, Params.SiluMul.class);
@@ -136,9 +138,9 @@ class KernelContractTest {
         byte[] b = Params.MatVec.of(DType.Q4, 3, 64, true).bytes();
         assertEquals(16, b.length);
         assertEquals(List.of(3, 64, 1, 24), words(b)); // scales after 3·64/2 = 96 bytes = word 24
-        byte[] r = new Params.Rope(8, 4, 8, 10000f, dev.kiln.model.RopeStyle.HALF_SPLIT, 123).bytes();
+        byte[] r = new Params.Rope(8, 4, 8, dev.kiln.model.RopeStyle.HALF_SPLIT, 123).bytes();
         assertEquals(32, r.length);
-        assertEquals(List.of(8, 4, 8, Float.floatToIntBits(10000f), 1, 123, 0, 0), words(r));
+        assertEquals(List.of(8, 4, 8, 1, 123, 0, 0, 0), words(r));
         assertEquals(List.of(7, 0, 0, 0), words(StepUniform.bytes(7)));
     }
 

@@ -2,6 +2,8 @@ package dev.kiln.shaders;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.model.RopeFrequencies;
+import dev.kiln.model.RopeScaling;
 import dev.kiln.model.RopeStyle;
 import dev.kiln.reference.Ops;
 
@@ -15,11 +17,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * ROPE on Dawn/lavapipe against {@link Ops#rope} (double-precision angles) on q and on k, plus the cache write.
+ * ROPE on Dawn/lavapipe against {@link Ops#rope} (double-precision angles from the same f32 frequency table,
+ * {@link RopeFrequencies}) on q and on k, plus the cache write; plain and Llama-3-scaled tables.
  *
- * <p>Tolerance |Δ| ≤ (3e-6 + pos·2⁻²²)·max|x|: the GPU computes θ = pos·base^(−2i/hs) in f32 (the frequency
- * within a few ulp: exp2/log2 accuracy; the product one more rounding), so θ is off by up to ~pos·freq·2⁻²² rad and a
- * rotated value by |x|·Δθ; cos/sin after the two-part 2π reduction add ~1e-6 on lavapipe. The f16 cache (F16) also
+ * <p>Tolerance |Δ| ≤ (3e-6 + pos·2⁻²²)·max|x|: the GPU computes θ = pos·freqs[i] in f32 (one rounding, ≤ θ·2⁻²⁴),
+ * so a rotated value is off by |x|·Δθ; cos/sin after the two-part 2π reduction add ~1e-6 on lavapipe. The f16 cache (F16) also
  * allows half a half-ulp: 2⁻¹¹·|x|. Swapping the pair convention or dropping the reduction fails by O(|x|).
  */
 class RopeKernelTest {
@@ -32,36 +34,38 @@ class RopeKernelTest {
         List<Arguments> a = new ArrayList<>();
         for (Precision p : Precision.values()) {
             for (RopeStyle s : RopeStyle.values()) {
-                a.add(Arguments.of(p, s, 8, 4, 8, 0));        // stories260K's shape
-                a.add(Arguments.of(p, s, 8, 4, 8, 17));
-                a.add(Arguments.of(p, s, 4, 1, 64, 127));
-                a.add(Arguments.of(p, s, 2, 2, 128, 4095));   // a long context: large angles
+                a.add(Arguments.of(p, s, 8, 4, 8, 0, RopeScaling.NONE));        // stories260K's shape
+                a.add(Arguments.of(p, s, 8, 4, 8, 17, RopeScaling.NONE));
+                a.add(Arguments.of(p, s, 4, 1, 64, 127, RopeScaling.NONE));
+                a.add(Arguments.of(p, s, 2, 2, 128, 4095, RopeScaling.NONE));   // a long context: large angles
+                a.add(Arguments.of(p, s, 4, 2, 64, 300, RopeScaling.llama3(8f, 1f, 4f, 256))); // all three bands
             }
         }
         return a.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} heads {2}/{3} hs {4} pos {5}")
+    @ParameterizedTest(name = "{0} {1} heads {2}/{3} hs {4} pos {5} {6}")
     @MethodSource("cases")
-    void ropeRotatesQAndKAndStoresKAndVAtPos(Precision p, RopeStyle style, int heads, int kvHeads, int hs, int pos) {
+    void ropeRotatesQAndKAndStoresKAndVAtPos(Precision p, RopeStyle style, int heads, int kvHeads, int hs, int pos,
+                                             RopeScaling scaling) {
         assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
         int kvDim = kvHeads * hs, context = pos + 3, layers = 2, layer = 1;
         int layerOffset = layer * context * kvDim;
-        float base = 10000f;
+        float[] freqs = RopeFrequencies.of(10000f, hs, scaling);
         float[] q = TestData.uniform(pos + 1, heads * hs, -1, 1);
         float[] k = TestData.uniform(pos + 2, kvDim, -1, 1);
         float[] v = TestData.uniform(pos + 3, kvDim, -1, 1);
         long cacheBytes = (long) layers * context * kvDim * p.kvBytes();
 
-        NodeGpu.Result r = gpu.run(gpu.request().floats("q", q).floats("k", k).floats("v", v)
+        NodeGpu.Result r = gpu.run(gpu.request().floats("q", q).floats("k", k).floats("v", v).floats("freqs", freqs)
                 .zeros("kCache", cacheBytes).zeros("vCache", cacheBytes).bytes("step", StepUniform.bytes(pos))
-                .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, base, style, layerOffset),
-                        "q", "k", "v", "kCache", "vCache", "step")
+                .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, style, layerOffset),
+                        "q", "k", "v", "freqs", "kCache", "vCache", "step")
                 .read("q", "kCache", "vCache"));
 
         float[] qRef = q.clone(), kRef = k.clone();
-        Ops.rope(qRef, heads, hs, pos, base, style);
-        Ops.rope(kRef, kvHeads, hs, pos, base, style);
+        Ops.rope(qRef, heads, hs, pos, freqs, style);
+        Ops.rope(kRef, kvHeads, hs, pos, freqs, style);
         double angleTol = 3e-6 + pos * 0x1p-22;
         TestData.assertClose(p + " q", qRef, r.floats("q"), angleTol);
 
