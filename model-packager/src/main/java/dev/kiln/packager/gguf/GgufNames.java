@@ -35,6 +35,16 @@ public final class GgufNames {
             new Entry("ffn_up.weight", TensorNames::ffnUp, c -> m(c.ffn(), c.dim())),
             new Entry("ffn_down.weight", TensorNames::ffnDown, c -> m(c.dim(), c.ffn())));
 
+    /** Tensors only some architectures have: present exactly when the config's flag says so. */
+    private record Optional(Entry entry, java.util.function.Predicate<ModelConfig> when) {}
+
+    private static final List<Optional> OPTIONAL = List.of(
+            new Optional(new Entry("attn_q.bias", TensorNames::attnQBias, c -> v(c.qDim())), ModelConfig::qkvBias),
+            new Optional(new Entry("attn_k.bias", TensorNames::attnKBias, c -> v(c.kvDim())), ModelConfig::qkvBias),
+            new Optional(new Entry("attn_v.bias", TensorNames::attnVBias, c -> v(c.kvDim())), ModelConfig::qkvBias),
+            new Optional(new Entry("attn_q_norm.weight", TensorNames::attnQNorm, c -> v(c.headSize())), ModelConfig::qkNorm),
+            new Optional(new Entry("attn_k_norm.weight", TensorNames::attnKNorm, c -> v(c.headSize())), ModelConfig::qkNorm));
+
     private static long[] m(long rows, long cols) { return new long[] {rows, cols}; }
 
     private static long[] v(long n) { return new long[] {n}; }
@@ -55,6 +65,11 @@ public final class GgufNames {
                         return new Mapped(e.ours.apply(layer), e.shape.apply(c));
                     }
                 }
+                for (Optional o : OPTIONAL) {
+                    if (o.entry.gguf.equals(role) && layer >= 0 && layer < c.layers() && o.when.test(c)) {
+                        return new Mapped(o.entry.ours.apply(layer), o.entry.shape.apply(c));
+                    }
+                }
             }
         }
         throw new ModelFormatException("tensor '" + gguf + "' is not a llama tensor Kiln knows (expected token_embd, "
@@ -67,8 +82,27 @@ public final class GgufNames {
         List<String> out = new ArrayList<>();
         out.add("token_embd.weight");
         out.add("output_norm.weight");
-        for (int l = 0; l < c.layers(); l++) for (Entry e : BLOCK) out.add("blk." + l + "." + e.gguf);
+        for (int l = 0; l < c.layers(); l++) {
+            for (Entry e : BLOCK) out.add("blk." + l + "." + e.gguf);
+            for (Optional o : OPTIONAL) if (o.when.test(c)) out.add("blk." + l + "." + o.entry.gguf);
+        }
         return out;
+    }
+
+    /** The shape of one of our tensors (canonical name) under this config, or an error naming it. */
+    public static long[] shapeOf(String ours, ModelConfig c) {
+        for (Entry e : GLOBAL) if (e.ours.apply(-1).equals(ours)) return e.shape.apply(c);
+        for (int l = 0; l < c.layers(); l++) {
+            if (!ours.startsWith("blk." + l + ".")) continue;
+            for (Entry e : BLOCK) if (e.ours.apply(l).equals(ours)) return e.shape.apply(c);
+            for (Optional o : OPTIONAL) if (o.entry.ours.apply(l).equals(ours) && o.when.test(c)) return o.entry.shape.apply(c);
+        }
+        throw new ModelFormatException("tensor '" + ours + "' is not part of this model's configuration");
+    }
+
+    /** Our canonical name → the GGUF name ({@code blk.0.attn_q_bias} → {@code blk.0.attn_q.bias}). */
+    public static String ggufName(String ours) {
+        return ours.endsWith("_bias") ? ours.substring(0, ours.length() - "_bias".length()) + ".bias" : ours + ".weight";
     }
 
     public static final String OUTPUT = "output.weight";

@@ -1,6 +1,7 @@
 package dev.kiln.packager.hf;
 
 import dev.kiln.model.ModelConfig;
+import dev.kiln.model.RopeScaling;
 import dev.kiln.model.RopeStyle;
 import dev.kiln.packager.ModelFormatException;
 import tools.jackson.databind.JsonNode;
@@ -9,8 +10,9 @@ import java.util.List;
 
 /**
  * {@code config.json} of a Hugging Face causal LM → our {@link ModelConfig}. Families that are llama in all but
- * packaging (Llama 1/2, Mistral, SmolLM2, TinyLlama: {@code model_type} "llama"/"mistral"; Phi-3/3.5:
- * "phi3" with fused projections split at packaging) are accepted; a feature the engine cannot run yet is refused
+ * packaging or a config flag (Llama 1/2/3.x, Mistral, SmolLM2, TinyLlama: {@code model_type} "llama"/"mistral";
+ * Qwen2/2.5: "qwen2", q/k/v biases; Qwen3: "qwen3", per-head q/k RMSNorm; Phi-3/3.5: "phi3" with fused projections
+ * split at packaging; Llama-3 and linear RoPE scaling) are accepted; a feature the engine cannot run is refused
  * with an error that names it. RoPE: Hugging Face stores q/k rows for the half-split pairing; {@link HfSource}
  * permutes them back once, so the config says {@link RopeStyle#INTERLEAVED}, as for GGUF.
  *
@@ -20,7 +22,7 @@ import java.util.List;
  */
 public record HfConfig(ModelConfig config, String family, String note) {
 
-    private static final List<String> LLAMA_TYPES = List.of("llama", "mistral");
+    private static final List<String> LLAMA_TYPES = List.of("llama", "mistral", "qwen2", "qwen3");
 
     /**
      * @param c          config.json
@@ -36,9 +38,13 @@ public record HfConfig(ModelConfig config, String family, String note) {
         else if (type.equals("phi3")) family = "phi3";
         else {
             throw new ModelFormatException(where + ": model_type '" + type + "' (" + arch + ") is not supported yet; Kiln packages "
-                    + "llama-family models: llama (Llama 1/2, SmolLM2, TinyLlama), mistral, phi3" + unsupportedHint(type));
+                    + "llama-family models: llama (Llama 1/2/3.x, SmolLM2, TinyLlama), mistral, qwen2 (Qwen2/2.5), qwen3, phi3"
+                    + unsupportedHint(type));
         }
         refuse(where, c);
+        boolean qkvBias = type.equals("qwen2");   // Qwen2/2.5 always have q/k/v biases (their config has no flag)
+        boolean qkNorm = type.equals("qwen3");    // Qwen3: per-head RMSNorm of q and k before RoPE
+        RopeScaling scaling = ropeScaling(where, c);
         int dim = req(where, c, "hidden_size");
         int heads = req(where, c, "num_attention_heads");
         int kvHeads = opt(c, "num_key_value_heads", heads);
@@ -65,7 +71,7 @@ public record HfConfig(ModelConfig config, String family, String note) {
         int eos = tokenId(where, c, gen, "eos_token_id", vocab);
         try {
             ModelConfig mc = new ModelConfig("llama", dim, layers, heads, kvHeads, headSize, ffn, vocab, (float) eps,
-                    (float) theta, RopeStyle.INTERLEAVED, context, bos, eos, tied);
+                    (float) theta, RopeStyle.INTERLEAVED, context, bos, eos, tied).withFlags(qkvBias, qkNorm, scaling);
             return new HfConfig(mc, family, note);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(where + ": inconsistent config.json: " + e.getMessage());
@@ -76,7 +82,9 @@ public record HfConfig(ModelConfig config, String family, String note) {
     private static void refuse(String where, JsonNode c) {
         String act = c.path("hidden_act").asString(c.path("hidden_activation").asString("silu"));
         if (!act.equals("silu")) unsupported(where, "hidden_act '" + act + "' (the engine's FFN is SwiGLU with silu)");
-        if (c.path("attention_bias").asBoolean(false)) unsupported(where, "attention_bias true (q/k/v/o biases)");
+        if (c.path("attention_bias").asBoolean(false)) {
+            unsupported(where, "attention_bias true (q/k/v and o_proj biases; the engine runs q/k/v biases, as in Qwen2)");
+        }
         if (c.path("mlp_bias").asBoolean(false)) unsupported(where, "mlp_bias true (FFN biases)");
         for (String moe : List.of("num_local_experts", "num_experts", "n_routed_experts")) {
             if (c.path(moe).asInt(0) > 0) unsupported(where, moe + " " + c.path(moe).asInt() + " (mixture of experts)");
@@ -85,20 +93,41 @@ public record HfConfig(ModelConfig config, String family, String note) {
         if (!rs.isMissingNode() && !rs.isNull()) {
             String kind = rs.path("rope_type").asString(rs.path("type").asString("?"));
             String what = switch (kind) {
-                case "llama3" -> "Llama-3 RoPE scaling (rope_scaling.rope_type 'llama3')";
-                case "linear", "dynamic", "yarn", "longrope", "su" -> "RoPE scaling '" + kind + "'";
+                case "default", "llama3", "linear" -> null; // run: see ropeScaling
+                case "dynamic", "yarn", "longrope", "su" -> "RoPE scaling '" + kind + "'";
                 default -> "unknown RoPE scaling '" + kind + "'";
             };
-            if (!kind.equals("default")) unsupported(where, what);
+            if (what != null) unsupported(where, what);
         }
         double partial = c.path("partial_rotary_factor").asDouble(1.0);
         if (partial != 1.0) unsupported(where, "partial_rotary_factor " + partial + " (partial rotary embeddings)");
     }
 
+    /** rope_scaling → ours: llama3 (Llama 3.1/3.2) and linear; absent, null or "default" is none. */
+    private static RopeScaling ropeScaling(String where, JsonNode c) {
+        JsonNode rs = c.path("rope_scaling");
+        if (rs.isMissingNode() || rs.isNull()) return RopeScaling.NONE;
+        String kind = rs.path("rope_type").asString(rs.path("type").asString("?"));
+        try {
+            return switch (kind) {
+                case "llama3" -> RopeScaling.llama3((float) num(where, rs, "factor"), (float) num(where, rs, "low_freq_factor"),
+                        (float) num(where, rs, "high_freq_factor"), (int) num(where, rs, "original_max_position_embeddings"));
+                case "linear" -> RopeScaling.linear((float) num(where, rs, "factor"));
+                default -> RopeScaling.NONE;
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(where + ": config.json rope_scaling: " + e.getMessage());
+        }
+    }
+
+    private static double num(String where, JsonNode rs, String key) {
+        JsonNode v = rs.path(key);
+        if (!v.isNumber()) throw new ModelFormatException(where + ": config.json rope_scaling needs a number '" + key + "', found " + (v.isMissingNode() ? "none" : v));
+        return v.asDouble();
+    }
+
     private static String unsupportedHint(String type) {
         return switch (type) {
-            case "qwen2" -> ". Qwen2/2.5 needs q/k/v projection biases, which the engine does not run yet";
-            case "qwen3" -> ". Qwen3 needs per-head q/k RMSNorm, which the engine does not run yet";
             case "qwen2_moe", "qwen3_moe", "mixtral" -> ". Mixture-of-experts models are not supported";
             default -> "";
         };
@@ -106,7 +135,7 @@ public record HfConfig(ModelConfig config, String family, String note) {
 
     private static void unsupported(String where, String feature) {
         throw new ModelFormatException(where + ": " + feature + " is not supported by the engine yet; "
-                + "choose a model without it (llama-family models with plain RoPE and no biases run)");
+                + "choose a model without it (Llama, Mistral, Qwen2/2.5, Qwen3, SmolLM2 and Phi-3 checkpoints without it run)");
     }
 
     private static int req(String where, JsonNode c, String key) {

@@ -16,8 +16,11 @@ import java.util.function.IntFunction;
 public final class HfNames {
     private HfNames() {}
 
-    /** Which RoPE row permutation a part needs (over how many heads). */
-    public enum Rope { NONE, Q, K }
+    /**
+     * Which RoPE row permutation a part needs: over the query heads (q rows, q bias), the key heads (k rows, k bias),
+     * or within one head (a per-head q/k norm weight, shared by all heads).
+     */
+    public enum Rope { NONE, Q, K, HEAD }
 
     /**
      * A row range of a Hugging Face tensor that becomes one of our tensors.
@@ -78,6 +81,22 @@ public final class HfNames {
                             new Part(TensorNames.ffnUp(l), c.ffn(), c.ffn(), Rope.NONE));
                 }
                 if (role.equals("self_attn.rotary_emb.inv_freq")) return List.of(); // recomputed from rope_theta
+                // Qwen2/2.5 q/k/v biases and Qwen3 per-head q/k norms, when the config says the model has them
+                if (c.qkvBias()) {
+                    switch (role) {
+                        case "self_attn.q_proj.bias": return List.of(new Part(TensorNames.attnQBias(l), 0, 1, Rope.Q));
+                        case "self_attn.k_proj.bias": return List.of(new Part(TensorNames.attnKBias(l), 0, 1, Rope.K));
+                        case "self_attn.v_proj.bias": return List.of(new Part(TensorNames.attnVBias(l), 0, 1, Rope.NONE));
+                        default: break;
+                    }
+                }
+                if (c.qkNorm()) {
+                    switch (role) {
+                        case "self_attn.q_norm.weight": return List.of(new Part(TensorNames.attnQNorm(l), 0, 1, Rope.HEAD));
+                        case "self_attn.k_norm.weight": return List.of(new Part(TensorNames.attnKNorm(l), 0, 1, Rope.HEAD));
+                        default: break;
+                    }
+                }
                 String feature = unsupported(role);
                 if (feature != null) {
                     throw new ModelFormatException(where + ": tensor '" + hf + "' needs " + feature
@@ -102,8 +121,13 @@ public final class HfNames {
 
     /** Names of tensors from architectures Kiln does not run yet, with the feature they need. */
     private static String unsupported(String role) {
-        if (role.matches("self_attn\\.[qkvo]_proj\\.bias")) return "attention biases (as in Qwen2/2.5)";
-        if (role.matches("self_attn\\.[qk]_norm\\.weight")) return "per-head q/k RMSNorm (as in Qwen3)";
+        if (role.equals("self_attn.o_proj.bias")) return "an attention output bias (o_proj.bias; the engine runs q/k/v biases only)";
+        if (role.matches("self_attn\\.[qkv]_proj\\.bias")) {
+            return "attention biases (as in Qwen2/2.5), which this config.json does not announce (model_type qwen2 does)";
+        }
+        if (role.matches("self_attn\\.[qk]_norm\\.weight")) {
+            return "per-head q/k RMSNorm (as in Qwen3), which this config.json does not announce (model_type qwen3 does)";
+        }
         if (role.matches("mlp\\.\\w+_proj\\.bias")) return "FFN biases";
         if (role.startsWith("mlp.experts.") || role.startsWith("block_sparse_moe.") || role.startsWith("mlp.gate.weight")) {
             return "a mixture of experts";

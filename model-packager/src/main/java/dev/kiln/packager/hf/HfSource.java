@@ -69,7 +69,7 @@ public final class HfSource implements ModelSource {
             long cols = t.shape()[t.shape().length - 1];
             long partRows = 0;
             for (HfNames.Part p : parts) {
-                long[] shape = GgufNames.map(p.ours() + ".weight", c).shape();
+                long[] shape = GgufNames.shapeOf(p.ours(), c);
                 long[] got = parts.size() == 1 ? t.shape() : new long[] {p.rows(), cols};
                 if (t.shape().length > 2 || !Arrays.equals(got, shape)) {
                     throw new ModelFormatException(where + ": tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
@@ -86,7 +86,8 @@ public final class HfSource implements ModelSource {
             }
         }
         for (String g : GgufNames.required(c)) {
-            String ours = g.substring(0, g.length() - ".weight".length());
+            String ours = g.endsWith(".bias") ? g.substring(0, g.length() - ".bias".length()) + "_bias"
+                    : g.substring(0, g.length() - ".weight".length());
             if (!plan.containsKey(ours)) throw new ModelFormatException(where + ": no tensor provides '" + ours + "' (see HfNames for the Hugging Face names)");
         }
         JsonNode tok = json(TOKENIZER).orElseThrow(() -> new ModelFormatException(where + ": no " + TOKENIZER
@@ -126,10 +127,13 @@ public final class HfSource implements ModelSource {
         }
         byte[] b = files.read(p.from().file(), p.from().begin() + p.part().rowFrom() * rowBytes, (int) len);
         ModelConfig c = hf.config();
+        // a matrix permutes whole rows; a bias or a per-head norm weight (1-D) permutes its elements the same way
+        int unit = t.shape().length == 1 ? (int) t.type().byteSize(1) : (int) rowBytes;
         return switch (p.part().rope()) {
             case NONE -> b;
-            case Q -> unpermute(b, c.heads(), c.headSize(), (int) rowBytes);
-            case K -> unpermute(b, c.kvHeads(), c.headSize(), (int) rowBytes);
+            case Q -> unpermute(b, c.heads(), c.headSize(), unit);
+            case K -> unpermute(b, c.kvHeads(), c.headSize(), unit);
+            case HEAD -> unpermute(b, 1, c.headSize(), unit);
         };
     }
 

@@ -124,15 +124,15 @@ class HfArchitecturesTest {
     }
 
     @Test
-    void qwen2IsRefusedNamingItsBiases() throws IOException {
+    void qwen2WithoutItsBiasTensorsIsRefusedNamingTheMissingBias() throws IOException {
         String msg = refused(w -> w.config.put("model_type", "qwen2"));
-        assertTrue(msg.contains("qwen2") && msg.contains("biases"), msg);
+        assertTrue(msg.contains("attn_q_bias"), msg);
     }
 
     @Test
-    void qwen3IsRefusedNamingItsQkNorm() throws IOException {
+    void qwen3WithoutItsQkNormTensorsIsRefusedNamingTheMissingNorm() throws IOException {
         String msg = refused(w -> w.config.put("model_type", "qwen3"));
-        assertTrue(msg.contains("q/k RMSNorm"), msg);
+        assertTrue(msg.contains("attn_q_norm"), msg);
     }
 
     @Test
@@ -148,9 +148,15 @@ class HfArchitecturesTest {
     }
 
     @Test
-    void llama3RopeScalingIsRefusedByName() throws IOException {
+    void llama3RopeScalingWithoutItsFactorsIsRefusedNamingTheKey() throws IOException {
         String msg = refused(w -> w.config.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 32.0));
-        assertTrue(msg.contains("Llama-3 RoPE scaling"), msg);
+        assertTrue(msg.contains("low_freq_factor"), msg);
+    }
+
+    @Test
+    void yarnRopeScalingIsRefusedByName() throws IOException {
+        String msg = refused(w -> w.config.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0));
+        assertTrue(msg.contains("RoPE scaling 'yarn'"), msg);
     }
 
     @Test
