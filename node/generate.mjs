@@ -7,7 +7,9 @@
 //
 // Without --json the generated text streams to stdout. With --json the text is not streamed and the LAST line of
 // stdout is one JSON object: prompt_ids, ids, text, precision, adapter, load_ms, prefill_tps, decode_tps, stopped.
-// --score '[1, 2, …]' instead runs teacher forcing and prints {"logits": [[…], …]} (row p predicts ids[p + 1]).
+// --score '[1, 2, …]' instead runs teacher forcing and prints {"logits": [[…], …]} (row p predicts ids[p + 1]); with
+// --precision f16,f32 (a comma list, score only) it loads the model once per precision in this one process and prints
+// one line per precision, {"precision": "f16", "logits": …}, in the order asked.
 // Progress and diagnostics go to stderr. Exit codes: 0 ok, 2 usage, 3 bad input (integrity, manifest), 1 other.
 
 import { loadEngineBuild } from './engine-env.mjs';
@@ -63,6 +65,20 @@ function onProgress(json) {
 let engine = null;
 try {
   const kiln = await loadEngineBuild();
+  if (o.score !== undefined && o.precision.includes(',')) {
+    for (const precision of o.precision.split(',')) {
+      engine = await kiln.load(o.manifest, onProgress, JSON.stringify({ precision }));
+      const info = JSON.parse(engine.info());
+      process.stderr.write(`loaded ${info.name}: ${info.precision} in ${info.load_ms.toFixed(0)} ms, ` +
+        `${info.dispatches_per_token} dispatches per token\n`);
+      const scored = await engine.score(o.score);
+      process.stdout.write(`{"precision":"${info.precision}","dispatches_per_token":${info.dispatches_per_token},` +
+        scored.trim().slice(1) + '\n');
+      engine.close();
+      engine = null;
+    }
+    process.exit(0);
+  }
   engine = await kiln.load(o.manifest, onProgress, JSON.stringify({ precision: o.precision }));
   if (tty) process.stderr.write('\n');
   const info = JSON.parse(engine.info());

@@ -8,6 +8,8 @@ import static dev.kiln.reference.Step.FINAL_NORM;
 import static dev.kiln.reference.Step.K;
 import static dev.kiln.reference.Step.LOGITS;
 import static dev.kiln.reference.Step.Q;
+import static dev.kiln.reference.Step.QKV_BIAS;
+import static dev.kiln.reference.Step.QK_NORM;
 import static dev.kiln.reference.Step.ROPE;
 import static dev.kiln.reference.Step.SILU_MUL;
 import static dev.kiln.reference.Step.V;
@@ -26,6 +28,7 @@ import dev.kiln.gpu.Gpu;
 import dev.kiln.model.DType;
 import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
+import dev.kiln.model.RopeFrequencies;
 import dev.kiln.model.TensorInfo;
 import dev.kiln.model.TensorNames;
 import dev.kiln.reference.Step;
@@ -40,7 +43,8 @@ import org.teavm.jso.webgpu.GPUBuffer;
  * before each position's pass, so several positions fit in one submit and nothing is written or allocated per token.
  *
  * <pre>
- *   body  = EMBED; per layer: ATT_NORM, Q, K, V, ROPE, ATT, WO (x +=), FFN_NORM, W1, W3, SILU_MUL, W2 (x +=)
+ *   body  = EMBED; per layer: ATT_NORM, Q, K, V, [QKV_BIAS], [QK_NORM], ROPE, ATT, WO (x +=), FFN_NORM, W1, W3,
+ *           SILU_MUL, W2 (x +=)                         ([…] only when the config's qkv_bias / qk_norm say so)
  *   head  = FINAL_NORM, LOGITS
  *   greedy tail = ARGMAX (tokens[pos+1]);  sampling tail = TOP_K (candidates for the Java sampler)
  * </pre>
@@ -56,6 +60,7 @@ public final class Plan {
     // activations, f32
     final GPUBuffer x, xb, xb2, q, kb, v, att, hb, hb2, logits; // (dim) (max(dim,qDim)) (qDim) (qDim) (kvDim) (kvDim) (heads, context) (ffn) (ffn) (vocab)
     final GPUBuffer kCache, vCache;                  // (layers, context, kvDim) in the precision's kv type
+    final GPUBuffer freqs;                           // (headSize/2) RoPE inverse frequencies, scaling applied
     final GPUBuffer tokens;                          // (context) u32 token ids
     final GPUBuffer step;                            // the Step uniform (16 bytes)
     final GPUBuffer stepTable;                       // (context) × 16 bytes: Step for every position
@@ -89,6 +94,8 @@ public final class Plan {
         cacheBytes = (cacheBytes + 3) & ~3L;
         kCache = gpu.storage("kCache", cacheBytes);
         vCache = gpu.storage("vCache", cacheBytes);
+        freqs = gpu.storage("freqs", 4L * Math.max(4, c.headSize() / 2));
+        gpu.write(freqs, 0, Bytes.of(RopeFrequencies.of(c)));
         tokens = gpu.storage("tokens", 4L * context);
         step = gpu.uniform("step", StepUniform.BYTES);
         stepTable = gpu.buffer("stepTable", (long) StepUniform.BYTES * context,
@@ -110,8 +117,16 @@ public final class Plan {
             matVec(body, Q, l, TensorNames.attnQ(l), xb, q, false);
             matVec(body, K, l, TensorNames.attnK(l), xb, kb, false);
             matVec(body, V, l, TensorNames.attnV(l), xb, v, false);
-            add(body, ROPE, l, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeBase(), c.ropeStyle(), layerOffset),
-                    null, whole(q), whole(kb), whole(v), whole(kCache), whole(vCache), whole(step));
+            if (c.qkvBias()) {
+                add(body, QKV_BIAS, l, new Params.QkvBias(c.qDim(), kvDim), null, whole(q), whole(kb), whole(v),
+                        vector(TensorNames.attnQBias(l)), vector(TensorNames.attnKBias(l)), vector(TensorNames.attnVBias(l)));
+            }
+            if (c.qkNorm()) {
+                add(body, QK_NORM, l, new Params.QkNorm(c.heads(), c.kvHeads(), c.headSize(), c.normEps()), null, whole(q),
+                        whole(kb), vector(TensorNames.attnQNorm(l)), vector(TensorNames.attnKNorm(l)));
+            }
+            add(body, ROPE, l, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeStyle(), layerOffset),
+                    null, whole(q), whole(kb), whole(v), whole(freqs), whole(kCache), whole(vCache), whole(step));
             add(body, ATT, l, new Params.Attention(c.heads(), c.kvHeads(), c.headSize(), context, layerOffset),
                     null, whole(q), whole(kCache), whole(vCache), whole(att), whole(xb2), whole(step));
             matVec(body, WO, l, TensorNames.attnOutput(l), xb2, x, true);
@@ -169,11 +184,14 @@ public final class Plan {
     }
 
     /** A norm weight: RMS_NORM reads it as array&lt;f32&gt;. */
-    private Binding norm(String tensor) {
+    private Binding norm(String tensor) { return vector(tensor); }
+
+    /** A 1-D tensor (norm weight, bias): the kernels read these as array&lt;f32&gt;. */
+    private Binding vector(String tensor) {
         TensorInfo t = m.tensor(tensor);
         if (t.dtype() != DType.F32) {
-            throw new IllegalArgumentException("norm weight " + tensor + " is " + t.dtype().id() + " but the engine reads"
-                    + " norms as f32: re-package the model (the packager keeps 1-D tensors in f32)");
+            throw new IllegalArgumentException("1-D tensor " + tensor + " is " + t.dtype().id() + " but the engine reads"
+                    + " norms and biases as f32: re-package the model (the packager keeps 1-D tensors in f32)");
         }
         return weight(tensor);
     }
