@@ -62,6 +62,9 @@ function onProgress(json) {
   lastPhase = p.phase;
 }
 
+// Resolves when the text has left this process: process.exit() would cut a large write to a pipe short.
+const emit = text => new Promise(resolve => process.stdout.write(text, resolve));
+
 let engine = null;
 try {
   const kiln = await loadEngineBuild();
@@ -72,7 +75,7 @@ try {
       process.stderr.write(`loaded ${info.name}: ${info.precision} in ${info.load_ms.toFixed(0)} ms, ` +
         `${info.dispatches_per_token} dispatches per token\n`);
       const scored = await engine.score(o.score);
-      process.stdout.write(`{"precision":"${info.precision}","dispatches_per_token":${info.dispatches_per_token},` +
+      await emit(`{"precision":"${info.precision}","dispatches_per_token":${info.dispatches_per_token},` +
         scored.trim().slice(1) + '\n');
       engine.close();
       engine = null;
@@ -85,7 +88,7 @@ try {
   process.stderr.write(`loaded ${info.name}: ${info.precision} on ${info.adapter} in ${info.load_ms.toFixed(0)} ms, ` +
     `${info.dispatches_per_token} dispatches per token\n`);
   if (o.score !== undefined) {
-    process.stdout.write(await engine.score(o.score) + '\n');
+    await emit(await engine.score(o.score) + '\n');
   } else {
     const options = {
       max_tokens: o.maxTokens, temperature: o.temperature, top_k: o.topK, top_p: o.topP, seed: o.seed,
@@ -97,7 +100,7 @@ try {
     const r = JSON.parse(result);
     process.stderr.write(`${o.json ? '' : '\n'}${r.ids.length} tokens; prefill ${r.prefill_tps.toFixed(1)} tok/s, ` +
       `decode ${r.decode_tps.toFixed(1)} tok/s (${r.precision})\n`);
-    if (o.json) process.stdout.write(result + '\n');
+    if (o.json) await emit(result + '\n');
   }
   engine.close();
   process.exit(0);

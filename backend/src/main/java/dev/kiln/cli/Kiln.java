@@ -32,6 +32,7 @@ public final class Kiln implements Runnable {
         cli.addSubcommand("package", new PackageCommand());
         cli.addSubcommand("generate", new GenerateCommand());
         cli.addSubcommand("bench", new BenchCommand());
+        cli.addSubcommand("verify", new VerifyCommand());
         cli.addSubcommand("inspect", new dev.kiln.packager.inspect.InspectCommand());
         cli.setExecutionExceptionHandler(ExitCodes::report);
         cli.setExitCodeExceptionMapper(ExitCodes::of);
