@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,8 +31,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "<path>", description = "a packaged model folder or a .gguf file")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "<input>",
+            description = "anything `kiln generate --model` takes: a packaged folder, a .gguf file, a Hugging Face folder,"
+                    + " an archive or hf:ORG/NAME[@REVISION]")
+    String model;
+
+    @Option(names = "--hub-url", paramLabel = "<url>", description = "hub endpoint for hf: ids (default: $HF_ENDPOINT, else https://huggingface.co)")
+    String hubUrl;
 
     @Option(names = "--runtime", defaultValue = "node", paramLabel = "<runtime>",
             description = "node, browser or both (default: ${DEFAULT-VALUE})")
@@ -75,9 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
                 CommandLine generate = new CommandLine(new GenerateCommand());
                 generate.setOut(new PrintWriter(captured, true));
                 generate.setErr(err);
-                int code = generate.execute("--model", model.toString(), "--prompt", prompt, "--max-tokens",
+                List<String> args = new ArrayList<>(List.of("--model", model, "--prompt", prompt, "--max-tokens",
                         Integer.toString(tokens), "--temperature", "0", "--ignore-eos", "--runtime", rt,
-                        "--precision", precision, "--json");
+                        "--precision", precision, "--json"));
+                if (hubUrl != null) args.addAll(List.of("--hub-url", hubUrl));
+                int code = generate.execute(args.toArray(String[]::new));
                 if (code != ExitCodes.OK) return code;
                 String[] lines = captured.toString().strip().split("\n");
                 last = JsonObject.of(Json.parse(lines[lines.length - 1]), "generate result");
@@ -100,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
-            all.put("model", model.toString());
+            all.put("model", model);
             all.put("results", rows);
             out.println(Json.write(all));
         } else {

@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
+import dev.kiln.packager.hub.Hub;
 import dev.kiln.server.ModelCatalog;
+import dev.kiln.server.ModelInput;
 import dev.kiln.server.ServedModel;
 import dev.kiln.server.Server;
 import dev.kiln.server.ServerConfig;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +38,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "<path>",
-            description = "a packaged model folder (manifest.json) or a model file (.gguf), packaged on the fly into the cache")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "<input>",
+            description = "a packaged model folder (manifest.json), or a model packaged on the fly into the cache: a .gguf"
+                    + " file, a Hugging Face folder, a .tar/.tar.gz/.tgz/.zip of either, or hf:ORG/NAME[@REVISION]")
+    String model;
+
+    @Option(names = "--hub-url", paramLabel = "<url>",
+            description = "hub endpoint for hf: ids (default: $HF_ENDPOINT, else https://huggingface.co); HF_TOKEN is sent when set")
+    URI hubUrl;
 
     @Option(names = "--prompt", required = true, paramLabel = "<text>", description = "the prompt")
     String prompt;
@@ -70,7 +78,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the result as one JSON object on the last line of stdout")
     boolean json;
 
-    @Option(names = "--cache-dir", paramLabel = "<dir>", description = "where packages made from model files are kept (default: $KILN_CACHE, else ~/.cache/kiln/packages)")
+    @Option(names = "--cache-dir", paramLabel = "<dir>", description = "where packages made from model inputs are kept (default: $KILN_CACHE, else ~/.cache/kiln/packages)")
     Path cacheDir;
 
     @Option(names = "--verbose", description = "print stack traces of failures")
@@ -79,14 +87,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.exists(model)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model " + model + " does not exist");
+        try {
+            ModelInput.of(model);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
         }
         if (!List.of("auto", "f16", "f32").contains(precision)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--precision must be auto, f16 or f32, got '" + precision + "'");
         }
-        ServerConfig config = ServerConfig.defaults().withPort(0).withModels(List.of(model), List.of())
-                .withCacheDir(cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir());
+        ServerConfig config = ServerConfig.defaults().withPort(0).withModelInputs(List.of(model), List.of())
+                .withCacheDir(cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir())
+                .withHub(Hub.Options.fromEnvironment(hubUrl));
         ModelCatalog catalog = ModelCatalog.prepare(config);
         if (!catalog.failures().isEmpty()) {
             err.println("kiln generate: " + catalog.failures().get(0).message());

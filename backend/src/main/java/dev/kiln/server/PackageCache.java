@@ -3,7 +3,9 @@ package dev.kiln.server;
 import dev.kiln.model.Manifest;
 import dev.kiln.packager.PackOptions;
 import dev.kiln.packager.PackResult;
+import dev.kiln.packager.ModelSource;
 import dev.kiln.packager.Packager;
+import dev.kiln.packager.archive.Archive;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,15 +18,22 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
- * Packages made from model files, kept under one folder and keyed by what determines their bytes:
+ * Packages made from model inputs (GGUF files, Hugging Face folders, archives; hub models as their downloaded
+ * folder), kept under one folder and keyed by what determines their bytes:
  *
  * <pre>
- *   &lt;cache&gt;/&lt;name&gt;-&lt;SHA-256 of the input, 16 hex&gt;-&lt;packager fingerprint&gt;/manifest.json …
+ *   &lt;cache&gt;/&lt;name&gt;-&lt;content hash, 16 hex&gt;-&lt;packager fingerprint&gt;/manifest.json …
  *   &lt;cache&gt;/input-hashes.tsv      path \t size \t mtime-ms \t sha256   (so a restart does not re-hash)
+ *
+ *   content hash of a file    SHA-256 of its bytes
+ *   content hash of a folder  SHA-256 of the lines "name \t size \t sha256 \n" of its relevant files
+ *                             (*.json and *.safetensors, not hidden), sorted by name
  * </pre>
  * A package folder only ever appears complete (the packager renames it into place), so "manifest.json exists"
  * means "up to date".
@@ -55,35 +64,94 @@ public final class PackageCache {
 
     public Path dir() { return dir; }
 
-    /** The up-to-date package of {@code input}, packaging it first when there is none. */
-    public synchronized Entry packageOf(Path input) throws IOException {
+    /** {@link #packageOf(Path, String, Consumer)} named after the file or folder, without a listener. */
+    public Entry packageOf(Path input) throws IOException {
+        Path n = input.toAbsolutePath().normalize().getFileName();
+        return packageOf(input, n == null ? "model" : n.toString().replaceFirst("\\.[^.]*$", ""), null);
+    }
+
+    /**
+     * The up-to-date package of {@code input} (a file or a checkpoint folder), packaging it first when there is none.
+     * One input is packaged at a time.
+     *
+     * @param name     the model's name, the readable start of the package folder's name
+     * @param listener receives hashing and packaging progress (may be null); the log gets lines either way
+     */
+    public synchronized Entry packageOf(Path input, String name, Consumer<ProgressReport> listener) throws IOException {
         Path real = input.toRealPath();
-        String sha = sha256(real);
-        String stem = real.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        Path target = dir.resolve(ModelCatalog.slug(stem) + "-" + sha.substring(0, 16) + "-" + PackagerFingerprint.get());
+        String sha;
+        if (Files.isDirectory(real)) {
+            sha = folderSha256(real, listener);
+        } else {
+            if (known(real) == null) Server.LOG.info("{}: hashing ({} MB)", real, ProgressLog.mb(Files.size(real)));
+            sha = sha256(real, listener);
+        }
+        Path target = dir.resolve(ModelCatalog.slug(name) + "-" + sha.substring(0, 16) + "-" + PackagerFingerprint.get());
         if (Files.isRegularFile(target.resolve(Packager.MANIFEST_FILE))) {
             Server.LOG.info("{}: up-to-date package in {}", input, target);
             return new Entry(target, Outcome.REUSED);
         }
-        Server.LOG.info("{}: packaging ({} MB) into {}", input, String.format(Locale.ROOT, "%.1f", Files.size(real) / 1e6), target);
-        PackResult r = Packager.pack(real, target, PackOptions.defaults());
+        Integer tensors = Archive.isArchive(real) ? null : countTensors(real);
+        Server.LOG.info("{}: packaging {}into {}", input, tensors == null ? "" : tensors + " tensors ", target);
+        PackResult r = Packager.pack(real, target, PackOptions.defaults(), new ProgressLog(input.toString(), "packaging", tensors, listener));
         Manifest m = r.manifest();
         Server.LOG.info("{}: packaged {} tensors into {} shard(s), {} MB, in {} ms", input, m.tensors().size(),
-                m.shards().size(), String.format(Locale.ROOT, "%.1f", m.weightBytes() / 1e6), r.millis());
+                m.shards().size(), ProgressLog.mb(m.weightBytes()), r.millis());
         return new Entry(target, Outcome.PACKAGED);
     }
 
+    /** Tensors of a GGUF file or checkpoint folder (headers only); an archive would cost a pass of its own. */
+    private static int countTensors(Path real) throws IOException {
+        try (ModelSource src = Packager.open(real)) {
+            return src.tensors().size();
+        }
+    }
+
+    /** See the class comment: names, sizes and content hashes of the folder's relevant files. */
+    private String folderSha256(Path folder, Consumer<ProgressReport> listener) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(PackageCache::relevant).sorted().toList();
+        }
+        long unknown = 0;
+        for (Path f : files) if (known(f.toRealPath()) == null) unknown += Files.size(f);
+        if (unknown > 0) Server.LOG.info("{}: hashing {} file(s), {} MB not hashed before", folder, files.size(), ProgressLog.mb(unknown));
+        StringBuilder lines = new StringBuilder();
+        for (Path f : files) {
+            lines.append(f.getFileName()).append('\t').append(Files.size(f)).append('\t').append(sha256(f.toRealPath(), listener)).append('\n');
+        }
+        return HexFormat.of().formatHex(FileTag.sha256().digest(lines.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static boolean relevant(Path p) {
+        String n = p.getFileName().toString();
+        return !n.startsWith(".") && (n.endsWith(".json") || n.endsWith(".safetensors")) && Files.isRegularFile(p);
+    }
+
     /** SHA-256 of the input, remembered by (path, size, mtime). */
-    private String sha256(Path real) throws IOException {
+    private String known(Path real) throws IOException {
+        return hashes.get(key(real, Files.readAttributes(real, BasicFileAttributes.class)));
+    }
+
+    private static String key(Path real, BasicFileAttributes a) {
+        return real + "\t" + a.size() + "\t" + a.lastModifiedTime().toMillis();
+    }
+
+    private String sha256(Path real, Consumer<ProgressReport> listener) throws IOException {
         BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
-        String key = real + "\t" + a.size() + "\t" + a.lastModifiedTime().toMillis();
+        String key = key(real, a);
         String known = hashes.get(key);
         if (known != null) return known;
-        Server.LOG.info("{}: hashing ({} MB)", real, String.format(Locale.ROOT, "%.1f", a.size() / 1e6));
+        ProgressLog progress = a.size() >= (64 << 20) ? new ProgressLog(real.toString(), "hashing", null, listener) : null;
         MessageDigest sha = FileTag.sha256();
         byte[] buf = new byte[1 << 20];
+        long done = 0;
         try (InputStream in = Files.newInputStream(real)) {
-            for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+                done += n;
+                if (progress != null) progress.update(done, a.size(), real.getFileName().toString());
+            }
         }
         String hex = HexFormat.of().formatHex(sha.digest());
         hashes.entrySet().removeIf(e -> e.getKey().startsWith(real + "\t"));

@@ -26,6 +26,8 @@ import java.util.Map;
  *   GET|HEAD /models/&lt;id&gt;/&lt;file&gt;     manifest.json, tokenizer and shards of a served model (only files its manifest names)
  *   GET|HEAD /, /&lt;path&gt;             the site folder ("/" is index.html); no directory listings
  *   OPTIONS  /models/…, /api/…      CORS preflight (only for --cors-origin origins)
+ *   POST     /api/admin/models      package a model at runtime ({@link AdminApi}; 404 unless KILN_ADMIN_TOKEN is set)
+ *   GET      /api/admin/jobs/&lt;job&gt;/events   its progress as Server-Sent Events
  *   errors                          {"error": message} with the status
  * </pre>
  * Files go through {@link FileResponder} (ranges, ETags, conditional requests, caching, gzip), paths through
@@ -47,6 +49,7 @@ public final class Server {
         SiteFiles site = new SiteFiles(config.siteDir());
         if (!site.exists()) LOG.warn("site folder {} does not exist: pages will be 404 (run ./kiln build)", site.root());
         List<String> cors = config.corsOrigins();
+        AdminApi admin = new AdminApi(config, catalog);
         return Javalin.create(c -> {
             c.jetty.host = config.host();
             c.jetty.port = config.port();
@@ -56,6 +59,9 @@ public final class Server {
             c.http.compressionStrategy = CompressionStrategy.NONE; // FileResponder compresses, never shards
             c.http.prefer405over404 = true;
             c.routes.before(ctx -> SecurityHeaders.apply(ctx, cors));
+            c.routes.post(AdminApi.MODELS, admin::submit);
+            c.routes.get(AdminApi.EVENTS, admin::events);
+            c.events.serverStopping(admin::close);
             c.routes.get("/api/models", ctx -> listModels(ctx, catalog));
             c.routes.head("/api/models", ctx -> listModels(ctx, catalog));
             c.routes.get("/", ctx -> file(ctx, site, catalog));
@@ -65,7 +71,8 @@ public final class Server {
             c.routes.options("/<path>", ctx -> SecurityHeaders.preflight(ctx, cors));
             c.routes.exception(HttpError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             c.routes.exception(Exception.class, Server::unexpected);
-            c.routes.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed here: the server only answers GET and HEAD"));
+            c.routes.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed here: the server only answers GET and HEAD"
+                    + " (and POST " + AdminApi.MODELS + ")"));
         });
     }
 

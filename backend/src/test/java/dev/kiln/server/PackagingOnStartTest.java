@@ -31,32 +31,36 @@ class PackagingOnStartTest {
     }
 
     /** Starts, lists /api/models, fetches every manifest and shard and checks each shard's SHA-256; returns the ids. */
-    private static List<String> serveAndVerify(ServerConfig config, ModelCatalog catalog) throws Exception {
+    static List<String> serveAndVerify(ServerConfig config, ModelCatalog catalog) throws Exception {
         Javalin app = Server.start(Server.create(config, catalog), config);
         try {
-            String base = "http://127.0.0.1:" + app.port();
-            JsonNode list = JSON.readTree(get(base + "/api/models").body());
-            List<String> ids = new java.util.ArrayList<>();
-            for (JsonNode m : list) {
-                ids.add(m.get("id").asString());
-                JsonNode manifest = JSON.readTree(get(base + m.get("manifest_url").asString()).body());
-                for (JsonNode s : manifest.get("shards")) {
-                    HttpResponse<byte[]> shard = get(base + "/models/" + m.get("id").asString() + "/" + s.get("file").asString());
-                    assertEquals(200, shard.statusCode());
-                    assertEquals(s.get("sha256").asString(), Fixture.sha256(shard.body()));
-                }
-            }
-            return ids;
+            return verifyServed("http://127.0.0.1:" + app.port());
         } finally {
             app.stop();
         }
     }
 
-    private static HttpResponse<byte[]> get(String url) throws Exception {
+    /** Lists /api/models of a running server, fetches every manifest and shard and checks each shard's SHA-256. */
+    static List<String> verifyServed(String base) throws Exception {
+        JsonNode list = JSON.readTree(get(base + "/api/models").body());
+        List<String> ids = new java.util.ArrayList<>();
+        for (JsonNode m : list) {
+            ids.add(m.get("id").asString());
+            JsonNode manifest = JSON.readTree(get(base + m.get("manifest_url").asString()).body());
+            for (JsonNode s : manifest.get("shards")) {
+                HttpResponse<byte[]> shard = get(base + "/models/" + m.get("id").asString() + "/" + s.get("file").asString());
+                assertEquals(200, shard.statusCode());
+                assertEquals(s.get("sha256").asString(), Fixture.sha256(shard.body()));
+            }
+        }
+        return ids;
+    }
+
+    static HttpResponse<byte[]> get(String url) throws Exception {
         return Fixture.CLIENT.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static Map<String, FileTime> snapshot(Path dir) throws Exception {
+    static Map<String, FileTime> snapshot(Path dir) throws Exception {
         Map<String, FileTime> m = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) m.put(dir.relativize(p).toString(), Files.getLastModifiedTime(p));

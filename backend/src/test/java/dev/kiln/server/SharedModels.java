@@ -20,8 +20,16 @@ final class SharedModels {
 
     /** stories260K.gguf; the test is skipped (with the reason) when ../shared is absent, and fails under CI=true. */
     static Path stories260K() {
-        Path p = shared().resolve("models/stories260K/stories260K.gguf");
-        if (!Files.isRegularFile(p)) {
+        return require(shared().resolve("models/stories260K/stories260K.gguf"));
+    }
+
+    /** stories260K as a Hugging Face folder (config.json, model.safetensors, tokenizer.json, tokenizer_config.json). */
+    static Path stories260KHf() {
+        return require(shared().resolve("models/stories260K/hf"));
+    }
+
+    private static Path require(Path p) {
+        if (!Files.exists(p)) {
             String why = p.toAbsolutePath() + " is absent: the shared test models (../shared) are not beside this checkout";
             if ("true".equals(System.getenv("CI"))) throw new AssertionError(why);
             Assumptions.abort(why);
