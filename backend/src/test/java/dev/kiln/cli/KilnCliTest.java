@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.json.JsonException;
 import dev.kiln.packager.ModelFormatException;
 import dev.kiln.server.PortInUseException;
+import dev.kiln.server.SharedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,6 +46,24 @@ class KilnCliTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("serve") && r.out().contains("Serve the demo page"), r.out());
         assertTrue(r.out().contains("package") && r.out().contains("Shard and quantize"), r.out());
+        assertTrue(r.out().contains("inspect") && r.out().contains("estimated GPU memory"), r.out());
+    }
+
+    @Test
+    void inspectReadsAHuggingFaceFolder() {
+        Run r = run("inspect", SharedModels.stories260KHf().toString(), "--json");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.out().contains("\"llama\""), r.out());
+    }
+
+    @Test
+    void generateRefusesAMissingInputOrABadHubIdBeforeDoingAnything() {
+        Run missing = run("generate", "--model", "/no/such/model.gguf", "--prompt", "x");
+        assertEquals(ExitCodes.USAGE, missing.code(), missing.err());
+        assertTrue(missing.err().contains("/no/such/model.gguf does not exist"), missing.err());
+        Run badId = run("generate", "--model", "hf:no slash", "--prompt", "x");
+        assertEquals(ExitCodes.USAGE, badId.code(), badId.err());
+        assertTrue(badId.err().contains("is not a hub id"), badId.err());
     }
 
     @Test
@@ -59,7 +78,8 @@ class KilnCliTest {
         Run r = run("serve", "--help");
         assertEquals(0, r.code());
         for (String o : new String[]{"--host", "--port", "--model", "--models-dir", "--site-dir", "--cors-origin",
-                "--cache-dir", "--verbose", "--help", "--version", "127.0.0.1", "8080"}) {
+                "--cache-dir", "--hub-url", "--admin-root", "--verbose", "--help", "--version", "127.0.0.1", "8080",
+                "KILN_ADMIN_TOKEN", "HF_ENDPOINT", "HF_TOKEN", "hf:ORG/NAME", ".tar.gz", "Hugging Face folder"}) {
             assertTrue(r.out().contains(o), "serve --help lacks " + o + ":\n" + r.out());
         }
     }
@@ -104,36 +124,90 @@ class KilnCliTest {
         assertEquals(ExitCodes.BUG, ExitCodes.of(new NullPointerException()));
     }
 
-    @Test
-    void serveStartsPrintsItsConfigurationAndStopsGracefullyOnSigterm(@TempDir Path tmp) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(),
-                "serve", "--port", "0", "--site-dir", tmp.toString(), "--cache-dir", tmp.resolve("c").toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        StringBuffer log = new StringBuffer();
-        java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    log.append(line).append('\n');
-                    if (line.contains("listening on")) listening.countDown();
+    /** A {@code kiln serve} process, its output collected; {@link #stop} sends SIGTERM. */
+    static final class ServeProcess implements AutoCloseable {
+        final Process p;
+        final StringBuffer log = new StringBuffer();
+        final Thread reader;
+        final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
+
+        ServeProcess(java.util.Map<String, String> env, String... args) throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "serve"));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().remove("KILN_ADMIN_TOKEN");
+            pb.environment().putAll(env);
+            p = pb.start();
+            reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        log.append(line).append('\n');
+                        if (line.contains("listening on")) listening.countDown();
+                    }
+                } catch (IOException e) {
+                    log.append("(output ended: ").append(e).append(")\n");
                 }
-            } catch (IOException e) {
-                log.append("(output ended: ").append(e).append(")\n");
-            }
-        });
-        reader.start();
-        try {
+            });
+            reader.start();
+        }
+
+        void awaitListening() throws InterruptedException {
             assertTrue(listening.await(60, TimeUnit.SECONDS), "no 'listening on' line:\n" + log);
-            assertTrue(log.toString().contains("listening on http://127.0.0.1:"), log.toString());
-            assertTrue(log.toString().contains("cors origins: (off)"), "prints the effective configuration:\n" + log);
+        }
+
+        int stop() throws InterruptedException {
             p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its output)
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped within 30 s");
             reader.join(10_000);
-        } finally {
-            p.destroyForcibly();
+            return p.exitValue();
         }
-        assertTrue(log.toString().contains("stopping"), log.toString());
-        assertEquals(143, p.exitValue(), "terminated by SIGTERM, after the shutdown hook ran:\n" + log);
+
+        @Override public void close() { p.destroyForcibly(); }
+    }
+
+    @Test
+    void serveStartsPrintsItsConfigurationAndStopsGracefullyOnSigterm(@TempDir Path tmp) throws Exception {
+        int exit;
+        ServeProcess serve = new ServeProcess(java.util.Map.of(), "--port", "0", "--site-dir", tmp.toString(),
+                "--cache-dir", tmp.resolve("c").toString());
+        try (serve) {
+            serve.awaitListening();
+            assertTrue(serve.log.toString().contains("listening on http://127.0.0.1:"), serve.log.toString());
+            assertTrue(serve.log.toString().contains("cors origins: (off)"), "prints the effective configuration:\n" + serve.log);
+            assertTrue(serve.log.toString().contains("admin API:    off (set KILN_ADMIN_TOKEN"), serve.log.toString());
+            exit = serve.stop();
+        }
+        assertTrue(serve.log.toString().contains("stopping"), serve.log.toString());
+        assertEquals(143, exit, "terminated by SIGTERM, after the shutdown hook ran:\n" + serve.log);
+    }
+
+    @Test
+    void serveWithAnAdminTokenSaysSoAndServesAHuggingFaceFolder(@TempDir Path tmp) throws Exception {
+        String hf = SharedModels.stories260KHf().toString();
+        String token = "cli-test-admin-token-0123456789";
+        try (ServeProcess serve = new ServeProcess(java.util.Map.of("KILN_ADMIN_TOKEN", token), "--port", "0",
+                "--site-dir", tmp.toString(), "--cache-dir", tmp.resolve("c").toString(), "--model", hf,
+                "--admin-root", tmp.toString())) {
+            serve.awaitListening();
+            String log = serve.log.toString();
+            assertTrue(log.contains("admin API:    on (KILN_ADMIN_TOKEN is set); inputs only from [" + tmp + "]"), log);
+            assertFalse(log.contains(token), "the token is never printed:\n" + log);
+            assertTrue(log.contains("1 model(s) served, 0 failed"), log);
+            assertTrue(log.contains("packaging 100% (1.0 of 1.0 MB, 47/47 tensors)"), "packaging progress in the log:\n" + log);
+            serve.stop();
+        }
+    }
+
+    @Test
+    void aTooShortAdminTokenIsRefused(@TempDir Path tmp) throws Exception {
+        try (ServeProcess serve = new ServeProcess(java.util.Map.of("KILN_ADMIN_TOKEN", "short"), "--port", "0",
+                "--site-dir", tmp.toString(), "--cache-dir", tmp.resolve("c").toString())) {
+            assertTrue(serve.p.waitFor(60, TimeUnit.SECONDS), "exits:\n" + serve.log);
+            serve.reader.join(10_000);
+            assertEquals(ExitCodes.BAD_INPUT, serve.p.exitValue(), serve.log.toString());
+            assertTrue(serve.log.toString().contains("KILN_ADMIN_TOKEN is 5 characters long"), serve.log.toString());
+            assertFalse(serve.log.toString().contains("short"), "not even a bad token is printed:\n" + serve.log);
+        }
     }
 }

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The real test models in ../shared (never copied into the repository). */
-final class SharedModels {
+public final class SharedModels {
     private SharedModels() {}
 
     /** {@code kiln.shared} (set by the parent pom), else ../shared beside the repository root ({@code kiln.root}). */
@@ -19,12 +19,12 @@ final class SharedModels {
     }
 
     /** stories260K.gguf; the test is skipped (with the reason) when ../shared is absent, and fails under CI=true. */
-    static Path stories260K() {
+    public static Path stories260K() {
         return require(shared().resolve("models/stories260K/stories260K.gguf"));
     }
 
     /** stories260K as a Hugging Face folder (config.json, model.safetensors, tokenizer.json, tokenizer_config.json). */
-    static Path stories260KHf() {
+    public static Path stories260KHf() {
         return require(shared().resolve("models/stories260K/hf"));
     }
 
