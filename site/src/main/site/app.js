@@ -69,7 +69,7 @@ async function listModels() {
     for (const m of models) {
       const o = document.createElement('option');
       o.value = m.manifest_url;
-      o.textContent = `${m.name} (${m.quantization}, ${(m.size_bytes / 1e6).toFixed(1)} MB)`;
+      o.textContent = `${m.id} — ${m.architecture}, ${(m.parameters / 1e6).toFixed(1)}M parameters, ${m.quantization}, ${(m.size_bytes / 1e6).toFixed(1)} MB`;
       select.append(o);
     }
     if (models.length === 0) setStatus('idle', 'No model is served. Start the server with --model <file.gguf>.');
