@@ -124,6 +124,41 @@ class KilnCliTest {
         assertEquals(ExitCodes.BUG, ExitCodes.of(new NullPointerException()));
     }
 
+    /**
+     * {@code kiln generate --model <a .tar.gz of the Hugging Face folder>} in Node gives llama.cpp's greedy tokens.
+     * Runs from the repository root (where generate finds node/ and the webclient build); skipped, saying why, when
+     * the webclient has not been built yet (backend builds before it in the reactor) or Node's packages are missing.
+     */
+    @Test
+    void generateRunsAnArchivedHuggingFaceFolderToTheGoldenTokens(@TempDir Path tmp) throws Exception {
+        Path hf = SharedModels.stories260KHf();
+        Path root = SharedModels.repoRoot();
+        for (Path need : List.of(root.resolve("webclient/target/webclient/js/kiln.js"), root.resolve("node/node_modules/webgpu"))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(need),
+                    need + " is absent: build the webclient (mvn -pl webclient install) and run ./kiln setup");
+        }
+        Path tgz = dev.kiln.server.Archives.tarGz(hf, "story", tmp.resolve("story.tar.gz"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "generate",
+                "--model", tgz.toString(), "--prompt", "Once upon a time", "--max-tokens", "16", "--temperature", "0",
+                "--json", "--cache-dir", tmp.resolve("cache").toString())
+                .directory(root.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        String[] lines = out.strip().split("\n");
+        tools.jackson.databind.JsonNode result = new tools.jackson.databind.ObjectMapper().readTree(lines[lines.length - 1]);
+        tools.jackson.databind.JsonNode golden = new tools.jackson.databind.ObjectMapper().readTree(
+                SharedModels.shared().resolve("models/stories260K/stories260K.golden.json").toFile()).get("cases").get(0);
+        assertEquals("Once upon a time", golden.get("prompt").asString());
+        assertEquals(golden.get("prompt_ids").toString(), result.get("prompt_ids").toString());
+        List<Integer> want = new ArrayList<>();
+        for (int i = 0; i < 16; i++) want.add(golden.get("gen_ids").get(i).asInt());
+        List<Integer> got = new ArrayList<>();
+        for (tools.jackson.databind.JsonNode id : result.get("ids")) got.add(id.asInt());
+        assertEquals(want, got, out);
+    }
+
     /** A {@code kiln serve} process, its output collected; {@link #stop} sends SIGTERM. */
     static final class ServeProcess implements AutoCloseable {
         final Process p;

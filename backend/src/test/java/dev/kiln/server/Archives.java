@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Archives a test writes from a folder: every file of it under {@code prefix/}, as .tar.gz or .zip. */
-final class Archives {
+public final class Archives {
     private Archives() {}
 
-    static Path tarGz(Path folder, String prefix, Path out) throws IOException {
+    public static Path tarGz(Path folder, String prefix, Path out) throws IOException {
         try (OutputStream file = Files.newOutputStream(out);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(file))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

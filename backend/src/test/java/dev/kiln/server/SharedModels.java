@@ -9,13 +9,17 @@ import java.nio.file.Path;
 public final class SharedModels {
     private SharedModels() {}
 
-    /** {@code kiln.shared} (set by the parent pom), else ../shared beside the repository root ({@code kiln.root}). */
-    static Path shared() {
+    /** {@code kiln.shared} (set by the parent pom), else ../shared beside the repository root. */
+    public static Path shared() {
         String prop = System.getProperty("kiln.shared");
         if (prop != null && Files.isDirectory(Path.of(prop))) return Path.of(prop);
+        return repoRoot().resolve("../shared").normalize();
+    }
+
+    /** The repository root: {@code kiln.root} when set, else the parent of the module folder tests run in. */
+    public static Path repoRoot() {
         String root = System.getProperty("kiln.root");
-        Path repo = root != null && Files.isDirectory(Path.of(root, "backend")) ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
-        return repo.resolve("../shared").normalize();
+        return root != null && Files.isDirectory(Path.of(root, "backend")) ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
     }
 
     /** stories260K.gguf; the test is skipped (with the reason) when ../shared is absent, and fails under CI=true. */
