@@ -39,7 +39,7 @@ async function start() {
     return;
   }
   $('build').textContent = kiln.build;
-  await kernelCheck();
+  if (!(await kernelCheck())) return;
   await listModels();
   if (params.get('autoload') === '1' && $('model').value) await loadModel();
 }
@@ -54,10 +54,13 @@ async function kernelCheck() {
     $('kernel').dataset.state = 'ok';
     $('kernel').textContent = `mat-vec ${r.rows}×${r.cols} on the GPU: y[0..3] = ` +
       r.f32.slice(0, 4).map((v) => v.toFixed(5)).join(', ') + ' …';
+    return true;
   } catch (e) {
     $('kernel').dataset.state = 'fail';
     $('kernel').textContent = e.message;
     if (/WebGPU|adapter/i.test(e.message)) showNoGpu(e.message);
+    else setStatus('error', 'The kernel check failed: ' + e.message);
+    return false;
   }
 }
 

@@ -30,14 +30,18 @@ final class Chromium implements AutoCloseable {
     final ChromeDriver driver;
     private final Path profile;
 
-    Chromium() throws IOException {
+    Chromium() throws IOException { this(List.of("--enable-unsafe-webgpu")); }
+
+    /** @param webgpuArgs the WebGPU switches (a test of the no-WebGPU message passes ones that turn it off) */
+    Chromium(List<String> webgpuArgs) throws IOException {
         if (!new File(BINARY).canExecute() || !new File(DRIVER).canExecute()) {
             fail("headless Chromium is missing (" + BINARY + ", " + DRIVER + "): run ./kiln setup");
         }
         profile = Files.createTempDirectory("kiln-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BINARY);
-        options.addArguments("--headless", "--no-sandbox", "--enable-unsafe-webgpu", "--no-first-run",
+        options.addArguments(webgpuArgs);
+        options.addArguments("--headless", "--no-sandbox", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile);
         LoggingPreferences logs = new LoggingPreferences();
