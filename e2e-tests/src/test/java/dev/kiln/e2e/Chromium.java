@@ -61,7 +61,10 @@ final class Chromium implements AutoCloseable {
             if (Boolean.TRUE.equals(js("return !!(" + expression + ");"))) return;
             if (!expression.contains("'error'") && "error".equals(js(
                     "const s = document.getElementById('status'); return s ? s.dataset.state : null;"))) {
-                break; // the page gave up: say why now instead of waiting out the timeout
+                // the page gave up: say why now instead of waiting out the timeout (unless the awaited state came
+                // with the error, between the two reads)
+                if (Boolean.TRUE.equals(js("return !!(" + expression + ");"))) return;
+                break;
             }
             Thread.sleep(100);
         }
