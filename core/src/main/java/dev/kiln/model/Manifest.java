@@ -76,11 +76,16 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
         if (rs.type() != RopeScaling.Type.NONE) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("type", rs.type().id());
-            r.put("factor", (double) rs.factor());
+            if (rs.type() != RopeScaling.Type.FACTORS) r.put("factor", (double) rs.factor());
             if (rs.type() == RopeScaling.Type.LLAMA3) {
                 r.put("low_freq_factor", (double) rs.lowFreqFactor());
                 r.put("high_freq_factor", (double) rs.highFreqFactor());
                 r.put("original_context", rs.originalContext());
+            }
+            if (rs.type() == RopeScaling.Type.FACTORS) {
+                List<Object> f = new ArrayList<>();
+                for (Float v : rs.factors()) f.add((double) v);
+                r.put("factors", f);
             }
             c.put("rope_scaling", r);
         }
@@ -157,7 +162,17 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
             case LINEAR -> RopeScaling.linear((float) r.number("factor"));
             case LLAMA3 -> RopeScaling.llama3((float) r.number("factor"), (float) r.number("low_freq_factor"),
                     (float) r.number("high_freq_factor"), r.integer("original_context"));
+            case FACTORS -> RopeScaling.factors(floats(r, "factors"));
         };
+    }
+
+    private static List<Float> floats(JsonObject o, String key) {
+        List<Float> out = new ArrayList<>();
+        for (Object v : o.array(key)) {
+            if (!(v instanceof Double)) throw new JsonException(o.where() + ": field '" + key + "' must be an array of numbers");
+            out.add(((Double) v).floatValue());
+        }
+        return out;
     }
 
     private static void validate(TensorInfo t, List<ShardInfo> shards, String where) {

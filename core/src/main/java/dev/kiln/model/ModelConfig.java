@@ -22,7 +22,8 @@ package dev.kiln.model;
  * @param qkvBias       q, k and v projections add a bias ("blk.L.attn_{q,k,v}_bias"; Qwen2/2.5)
  * @param qkNorm        q and k get a per-head RMSNorm of width headSize before RoPE, one weight vector shared by
  *                      all heads ("blk.L.attn_{q,k}_norm"; Qwen3)
- * @param ropeScaling   how RoPE's frequencies are scaled ({@link RopeScaling#NONE} for none; Llama 3.x: llama3)
+ * @param ropeScaling   how RoPE's frequencies are scaled ({@link RopeScaling#NONE} for none; Llama 3.x: llama3, or
+ *                      factors with headSize/2 values from a GGUF file's rope_freqs)
  */
 public record ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headSize, int ffn,
                           int vocab, float normEps, float ropeBase, RopeStyle ropeStyle, int context, int bos, int eos,
@@ -44,6 +45,10 @@ public record ModelConfig(String architecture, int dim, int layers, int heads, i
             throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv_heads (" + kvHeads + ")");
         }
         if (headSize % 2 != 0) throw new IllegalArgumentException("head_size must be even for RoPE, got " + headSize);
+        if (ropeScaling.type() == RopeScaling.Type.FACTORS && ropeScaling.factors().size() != headSize / 2) {
+            throw new IllegalArgumentException("rope_scaling factors has " + ropeScaling.factors().size()
+                    + " values, expected head_size/2 = " + headSize / 2);
+        }
     }
 
     private static void positive(String name, int v) {

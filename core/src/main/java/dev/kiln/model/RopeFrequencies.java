@@ -13,6 +13,7 @@ package dev.kiln.model;
  *           wavelen &gt; lowWl             → invFreq[i] / factor            (low frequencies stretched)
  *           otherwise, s = (originalContext / wavelen − lowFreqFactor) / (highFreqFactor − lowFreqFactor):
  *                                          (1 − s) · invFreq[i] / factor + s · invFreq[i]
+ * factors:  invFreq[i] / factors[i]                               (llama.cpp's rope_freqs: θ_i / ff_i)
  * </pre>
  * Computed in double, stored as f32 (as Hugging Face stores {@code inv_freq}).
  */
@@ -25,12 +26,16 @@ public final class RopeFrequencies {
     public static float[] of(float base, int headSize, RopeScaling s) {
         if (headSize <= 0 || headSize % 2 != 0) throw new IllegalArgumentException("head size must be even and positive, got " + headSize);
         float[] out = new float[headSize / 2];
+        if (s.type() == RopeScaling.Type.FACTORS && s.factors().size() != out.length) {
+            throw new IllegalArgumentException("rope_scaling factors has " + s.factors().size() + " values, expected head_size/2 = " + out.length);
+        }
         for (int i = 0; i < out.length; i++) {
             double inv = 1.0 / Math.pow(base, (2.0 * i) / headSize);
             out[i] = (float) switch (s.type()) {
                 case NONE -> inv;
                 case LINEAR -> inv / s.factor();
                 case LLAMA3 -> llama3(inv, s);
+                case FACTORS -> inv / s.factors().get(i);
             };
         }
         return out;

@@ -5,9 +5,11 @@ import dev.kiln.json.JsonException;
 import dev.kiln.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A model's tokenizer data as packaged ({@code tokenizer-<hash>.json} beside the manifest): the one definition of
@@ -33,10 +35,16 @@ import java.util.Map;
  *                       before pre-tokenization (Qwen2's tokenizer.json normalizer). Byte-level BPE only.
  * @param ignoreMerges   byte-level BPE: a pre-token that is itself a vocabulary token is emitted whole, without BPE
  *                       (Hugging Face BPE {@code ignore_merges}, Llama 3); default false
+ * @param chatTemplate   the model's chat template (Jinja source, as tokenizer_config.json's {@code chat_template} or
+ *                       GGUF's {@code tokenizer.chat_template}), kept verbatim for a chat front end; "" when none
+ * @param specialTokens  the texts a chat template refers to by name ({@code bos_token}, {@code eos_token},
+ *                       {@code pad_token}, {@code unk_token}), in key order; empty when none. Informational: encoding
+ *                       and decoding use the ids and token types only
  */
 public record Vocabulary(String model, List<String> tokens, float[] scores, int[] types, List<String> merges,
                          int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix,
-                         List<String> pre, String normalizer, boolean ignoreMerges) {
+                         List<String> pre, String normalizer, boolean ignoreMerges,
+                         String chatTemplate, Map<String, String> specialTokens) {
 
     public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
 
@@ -53,6 +61,27 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
             throw new IllegalArgumentException("unsupported tokenizer normalizer '" + normalizer + "', expected \"\" (none) or \"nfc\"");
         }
         for (String p : pre) if (p == null || p.isEmpty()) throw new IllegalArgumentException("empty pre-tokenizer entry in " + pre);
+        if (chatTemplate == null) throw new IllegalArgumentException("chat template must be \"\" when there is none, not null");
+        for (Map.Entry<String, String> e : specialTokens.entrySet()) {
+            if (e.getKey() == null || e.getKey().isEmpty() || e.getValue() == null) {
+                throw new IllegalArgumentException("special token entry " + e.getKey() + " = " + e.getValue() + " needs a name and a text");
+            }
+        }
+        specialTokens = Collections.unmodifiableMap(new TreeMap<>(specialTokens));
+    }
+
+    /** A vocabulary without a chat template or named special tokens. */
+    public Vocabulary(String model, List<String> tokens, float[] scores, int[] types, List<String> merges,
+                      int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix,
+                      List<String> pre, String normalizer, boolean ignoreMerges) {
+        this(model, tokens, scores, types, merges, bos, eos, unk, addBos, addSpacePrefix, pre, normalizer, ignoreMerges,
+                "", Map.of());
+    }
+
+    /** This vocabulary with a chat template and the special-token texts it refers to (the other fields unchanged). */
+    public Vocabulary withChat(String chatTemplate, Map<String, String> specialTokens) {
+        return new Vocabulary(model, tokens, scores, types, merges, bos, eos, unk, addBos, addSpacePrefix, pre, normalizer,
+                ignoreMerges, chatTemplate, specialTokens);
     }
 
     /** A vocabulary with the default pre-tokenizer, no normalizer and merges always applied. */
@@ -88,6 +117,8 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
         if (!pre.isEmpty()) m.put("pre", new ArrayList<Object>(pre));
         if (!normalizer.isEmpty()) m.put("normalizer", normalizer);
         if (ignoreMerges) m.put("ignore_merges", true);
+        if (!chatTemplate.isEmpty()) m.put("chat_template", chatTemplate);
+        if (!specialTokens.isEmpty()) m.put("special_tokens", new LinkedHashMap<String, Object>(specialTokens));
         return Json.write(m);
     }
 
@@ -106,7 +137,14 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
         return new Vocabulary(o.string("model"), tokens, scores, types, strings(o.array("merges")),
                 o.integer("bos", -1), o.integer("eos", -1), o.integer("unk", -1),
                 o.bool("add_bos", true), o.bool("add_space_prefix", false),
-                o.has("pre") ? strings(o.array("pre")) : List.of(), o.string("normalizer", ""), o.bool("ignore_merges", false));
+                o.has("pre") ? strings(o.array("pre")) : List.of(), o.string("normalizer", ""), o.bool("ignore_merges", false),
+                o.string("chat_template", ""), o.has("special_tokens") ? texts(o.object("special_tokens")) : Map.of());
+    }
+
+    private static Map<String, String> texts(JsonObject o) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : o.map().keySet()) out.put(key, o.string(key));
+        return out;
     }
 
     private static List<String> strings(List<Object> raw) {

@@ -11,7 +11,9 @@ import java.util.function.IntFunction;
 
 /**
  * The one table from GGUF llama tensor names to ours ({@link TensorNames}: GGUF's names without {@code .weight}),
- * with the shape each must have, as {@code [rows, cols]} (GGUF writes {@code ne = [cols, rows]}).
+ * with the shape each must have, as {@code [rows, cols]} (GGUF writes {@code ne = [cols, rows]}). The same names
+ * serve llama, qwen2 (plus {@code attn_{q,k,v}.bias}) and qwen3 (plus {@code attn_{q,k}_norm.weight}); a tensor the
+ * config absorbs ({@link #ROPE_FREQS}) is not packaged as a tensor.
  */
 public final class GgufNames {
     private GgufNames() {}
@@ -72,9 +74,27 @@ public final class GgufNames {
                 }
             }
         }
+        String feature = unsupported(gguf);
+        if (feature != null) throw new ModelFormatException("tensor '" + gguf + "' needs " + feature + ", which the engine does not run");
         throw new ModelFormatException("tensor '" + gguf + "' is not a llama tensor Kiln knows (expected token_embd, "
                 + "output_norm, output and blk.<0.." + (c.layers() - 1) + ">.{attn_norm, attn_q, attn_k, attn_v, "
-                + "attn_output, ffn_norm, ffn_gate, ffn_up, ffn_down}.weight)");
+                + "attn_output, ffn_norm, ffn_gate, ffn_up, ffn_down}.weight"
+                + (c.qkvBias() ? ", attn_{q,k,v}.bias" : "") + (c.qkNorm() ? ", attn_{q,k}_norm.weight" : "") + ")");
+    }
+
+    /** Tensors the config absorbs instead of the package: llama.cpp's RoPE frequency factors (Llama 3.x). */
+    public static boolean inConfig(String gguf) { return gguf.equals(ROPE_FREQS); }
+
+    /** Names of tensors from architectures or options Kiln does not run, with the feature they need. */
+    private static String unsupported(String gguf) {
+        String role = gguf.startsWith("blk.") && gguf.indexOf('.', 4) > 0 ? gguf.substring(gguf.indexOf('.', 4) + 1) : gguf;
+        if (role.matches("attn_[qkv]\\.bias")) return "q/k/v attention biases, which only general.architecture qwen2 has here";
+        if (role.matches("attn_[qk]_norm\\.weight")) return "per-head q/k RMSNorm, which only general.architecture qwen3 has here";
+        if (role.equals("attn_output.bias")) return "an attention output bias";
+        if (role.matches("ffn_\\w+\\.bias")) return "FFN biases";
+        if (role.startsWith("ffn_gate_inp") || role.matches("ffn_\\w+_(exps|shexp)\\..*")) return "a mixture of experts";
+        if (role.startsWith("rope_factors_")) return "long-context RoPE factors (Phi-3 longrope)";
+        return null;
     }
 
     /** The GGUF names a llama model of this config must have (all but {@code output.weight}, which may be tied). */
@@ -106,6 +126,8 @@ public final class GgufNames {
     }
 
     public static final String OUTPUT = "output.weight";
+    /** llama.cpp's per-frequency RoPE divisors, ne = [head_size/2]: read into the config's rope_scaling. */
+    public static final String ROPE_FREQS = "rope_freqs.weight";
     public static final String TOKEN_EMBD = "token_embd.weight";
 
     private static int parseLayer(String s) {

@@ -13,7 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A GGUF llama file as a {@link ModelSource}: names through {@link GgufNames}, tensors in file order. */
+/**
+ * A GGUF file (llama, qwen2, qwen3: {@link GgufArchitecture}) as a {@link ModelSource}: names through
+ * {@link GgufNames}, tensors in file order, bytes as stored (RoPE pairs are the config's rope_style).
+ */
 public final class GgufSource implements ModelSource {
     private final GgufFile gguf;
     private final ModelConfig config;
@@ -21,7 +24,7 @@ public final class GgufSource implements ModelSource {
     private final List<Tensor> tensors = new ArrayList<>();
     private final Map<String, GgufTensor> byName = new HashMap<>();
 
-    private GgufSource(GgufFile gguf) {
+    private GgufSource(GgufFile gguf) throws IOException {
         this.gguf = gguf;
         this.config = GgufModel.config(gguf);
         this.vocab = GgufModel.vocabulary(gguf, config);
@@ -29,11 +32,12 @@ public final class GgufSource implements ModelSource {
             if (gguf.tensor(name).isEmpty()) throw bad("tensor '" + name + "' is missing");
         }
         for (GgufTensor t : gguf.tensors()) {
+            if (GgufNames.inConfig(t.name())) continue; // read into config.rope_scaling by GgufModel
             GgufNames.Mapped m = GgufNames.map(t.name(), config);
             long[] shape = shape(t);
             if (!Arrays.equals(shape, m.shape())) {
                 throw bad("tensor '" + t.name() + "' has shape " + Arrays.toString(shape) + " (ne="
-                        + Arrays.toString(t.ne()) + ") but the llama.* metadata implies " + Arrays.toString(m.shape()));
+                        + Arrays.toString(t.ne()) + ") but the " + gguf.string("general.architecture") + ".* metadata implies " + Arrays.toString(m.shape()));
             }
             Tensor ours = new Tensor(m.name(), shape, t.type());
             tensors.add(ours);

@@ -7,6 +7,7 @@ import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +24,9 @@ import java.util.Map;
  *   splits, NFC when configured and {@code ignore_merges}.</li>
  * </ul>
  * Ids beyond the tokenizer's tokens but inside the model's vocabulary (padding rows) become {@code [PAD<id>]}
- * tokens of type UNUSED, as llama.cpp's converter does.
+ * tokens of type UNUSED, as llama.cpp's converter does. tokenizer_config.json's {@code chat_template} and the
+ * special-token texts it names ({@code bos_token}, {@code eos_token}, {@code pad_token}, {@code unk_token}) are kept
+ * for a chat front end.
  */
 public final class HfTokenizer {
     private HfTokenizer() {}
@@ -64,12 +67,14 @@ public final class HfTokenizer {
                 List<String> pre = new ArrayList<>();
                 boolean prefix = preTokenizer(where, tok.path("pre_tokenizer"), pre);
                 return new Vocabulary("bpe", List.of(tokens), new float[0], types, merges, bos, eos, unk, addBos, prefix,
-                        pre, normalizer(where, tok.path("normalizer")), model.path("ignore_merges").asBoolean(false));
+                        pre, normalizer(where, tok.path("normalizer")), model.path("ignore_merges").asBoolean(false))
+                        .withChat(chatTemplate(where, tokConfig), specialTokens(tokConfig));
             }
             boolean byteFallback = model.path("byte_fallback").asBoolean(false);
             for (int i = 0; i < n; i++) if (byteFallback && types[i] == Vocabulary.NORMAL && isByteToken(tokens[i])) types[i] = Vocabulary.BYTE;
             boolean prefix = has(tok.path("normalizer"), "Prepend") || metaspacePrefix(tok.path("pre_tokenizer"));
-            return new Vocabulary("spm", List.of(tokens), scores(tokens, types, merges), types, List.of(), bos, eos, unk, addBos, prefix);
+            return new Vocabulary("spm", List.of(tokens), scores(tokens, types, merges), types, List.of(), bos, eos, unk, addBos, prefix)
+                    .withChat(chatTemplate(where, tokConfig), specialTokens(tokConfig));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(where + ": tokenizer.json: " + e.getMessage());
         }
@@ -174,9 +179,46 @@ public final class HfTokenizer {
 
     /** tokenizer_config.json's "bos_token"/"eos_token": a string or {"content": …}. */
     private static int special(JsonNode cfg, String key, Map<String, Integer> ids) {
+        return ids.getOrDefault(specialText(cfg, key), -1);
+    }
+
+    /** A special token's text in tokenizer_config.json: a string or an AddedToken {"content": …}; "" when absent or null. */
+    private static String specialText(JsonNode cfg, String key) {
         JsonNode v = cfg.path(key);
-        String s = v.isString() ? v.asString() : v.path("content").asString("");
-        return ids.getOrDefault(s, -1);
+        return v.isString() ? v.asString() : v.path("content").asString("");
+    }
+
+    /** The special tokens tokenizer_config.json names, which chat templates refer to by these names. */
+    private static Map<String, String> specialTokens(JsonNode cfg) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : SPECIAL_KEYS) {
+            String text = specialText(cfg, key);
+            if (!text.isEmpty()) out.put(key, text);
+        }
+        return out;
+    }
+
+    private static final List<String> SPECIAL_KEYS = List.of("bos_token", "eos_token", "pad_token", "unk_token");
+
+    /**
+     * tokenizer_config.json's {@code chat_template}: a string, or a list of {"name", "template"} of which transformers
+     * applies the one named "default" when no name is asked for (a list without one records none, as transformers
+     * then needs a name). "" when absent.
+     */
+    private static String chatTemplate(String where, JsonNode cfg) {
+        JsonNode t = cfg.path("chat_template");
+        if (t.isMissingNode() || t.isNull()) return "";
+        if (t.isString()) return t.asString();
+        if (t.isArray()) {
+            for (JsonNode named : t) {
+                if (named.path("name").asString("").equals("default") && named.path("template").isString()) {
+                    return named.path("template").asString();
+                }
+            }
+            return "";
+        }
+        throw new ModelFormatException(where + ": tokenizer_config.json chat_template is " + t.getNodeType()
+                + ", expected a string or a list of {\"name\", \"template\"}");
     }
 
     private static boolean templateStartsWithSpecial(JsonNode pp) {
