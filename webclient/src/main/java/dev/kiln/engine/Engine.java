@@ -171,7 +171,7 @@ public final class Engine {
         float[][] out = new float[ids.length - 1][vocab];
         int[] bits = new int[vocab];
         for (int pos = 0; pos < ids.length - 1; pos++) {
-            Encoder e = new Encoder(gpu, "score/pos" + pos);
+            Encoder e = new Encoder(gpu, "score", pos);
             position(e, pos).pass(plan.body).pass(plan.head).copy(plan.logits, 0, plan.readback, 0, 4.0 * vocab);
             e.submitUnchecked();
             gpu.readWords(plan.readback, bits, vocab);
@@ -185,7 +185,7 @@ public final class Engine {
     private void prefill(int last) {
         for (int start = 0; start < last; start += PREFILL_CHUNK) {
             int end = Math.min(last, start + PREFILL_CHUNK);
-            Encoder e = new Encoder(gpu, "prefill/pos" + start + "-" + (end - 1));
+            Encoder e = new Encoder(gpu, "prefill-from", start);
             for (int pos = start; pos < end; pos++) position(e, pos).pass(plan.body);
             e.submit();
         }
@@ -193,17 +193,17 @@ public final class Engine {
 
     /** One full position: body, head and the tail; returns the token that goes to tokens[pos + 1]. */
     private int step(int pos, Sampler sampler) {
-        Encoder e = new Encoder(gpu, "token/pos" + pos);
+        Encoder e = new Encoder(gpu, "token", pos);
         position(e, pos).pass(plan.body).pass(plan.head);
         if (sampler == null) {
-            e.pass(List.of(plan.argmax)).copy(plan.tokens, 4.0 * (pos + 1), plan.readback, 0, 4);
+            e.pass(plan.argmaxPass).copy(plan.tokens, 4.0 * (pos + 1), plan.readback, 0, 4);
             e.submitUnchecked();
             gpu.readWords(plan.readback, words, 1);
             e.check();
             return words[0];
         }
         int wordsNeeded = 2 + 2 * plan.k;
-        e.pass(List.of(plan.topK)).copy(plan.topKOut, 0, plan.readback, 0, 4.0 * wordsNeeded);
+        e.pass(plan.topKPass).copy(plan.topKOut, 0, plan.readback, 0, 4.0 * wordsNeeded);
         e.submitUnchecked();
         gpu.readWords(plan.readback, words, wordsNeeded);
         e.check();

@@ -55,6 +55,8 @@ public final class Plan {
     final List<Dispatch> head = new ArrayList<>();   // final norm + LM head
     final Dispatch argmax;
     final Dispatch topK;
+    final List<Dispatch> argmaxPass; // one-dispatch passes, built once so the decode loop allocates no list
+    final List<Dispatch> topKPass;
     final int k;                                     // candidates TOP_K returns
 
     // activations, f32
@@ -142,6 +144,8 @@ public final class Plan {
         matVec(head, LOGITS, -1, lmHead(), xb, logits, false);
         argmax = dispatch("ARGMAX", new Params.Argmax(c.vocab()), null, List.of(whole(logits), whole(tokens), whole(step)));
         topK = dispatch("TOP_K", topKParams, null, List.of(whole(logits), whole(topKOut), whole(step)));
+        argmaxPass = List.of(argmax);
+        topKPass = List.of(topK);
     }
 
     /** Dispatches per token (body + head + one tail). */

@@ -17,12 +17,20 @@ import org.teavm.jso.webgpu.GPUQueue;
 public final class Encoder {
     private final Gpu gpu;
     private final String label;
+    private final int pos;
     private final GPUCommandEncoder encoder;
     private boolean scoped;
 
-    public Encoder(Gpu gpu, String label) {
+    public Encoder(Gpu gpu, String label) { this(gpu, label, -1); }
+
+    /**
+     * An encoder for the work of one position: the label stays a constant (no string is built per token) and the
+     * position is added to it only in an error message.
+     */
+    public Encoder(Gpu gpu, String label, int pos) {
         this.gpu = gpu;
         this.label = label;
+        this.pos = pos;
         gpu.checkLost();
         gpu.pushScopes();
         this.scoped = true;
@@ -46,7 +54,7 @@ public final class Encoder {
     public void submit() {
         submitOne(gpu.queue(), encoder);
         scoped = false;
-        gpu.checkScopes(label);
+        gpu.checkScopes(this);
     }
 
     /** Submits without waiting for the error scopes; call {@link #check()} later (e.g. after a readback). */
@@ -59,8 +67,12 @@ public final class Encoder {
     public void check() {
         if (!scoped) return;
         scoped = false;
-        gpu.checkScopes(label);
+        gpu.checkScopes(this);
     }
+
+    /** The label errors name: the submit's label and, for per-position work, the position. */
+    @Override
+    public String toString() { return pos < 0 ? label : label + "/pos" + pos; }
 
     @JSBody(params = { "d", "label" }, script = "return d.createCommandEncoder({ label: label });")
     private static native GPUCommandEncoder createEncoder(GPUDevice d, String label);

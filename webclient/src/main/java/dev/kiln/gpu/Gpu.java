@@ -166,8 +166,8 @@ public final class Gpu {
         device.pushErrorScope("out-of-memory");
     }
 
-    /** Closes the scopes of {@link #pushScopes}; an error in either becomes a {@link GpuException.Validation}. */
-    public void checkScopes(String label) {
+    /** Closes the scopes of {@link #pushScopes}; an error in either becomes a {@link GpuException.Validation} naming {@code label} (its toString, built only then). */
+    public void checkScopes(Object label) {
         JSPromise<GPUDevice.Error> oom = device.popErrorScope();
         JSPromise<GPUDevice.Error> validation = device.popErrorScope();
         GPUDevice.Error e1, e2;
@@ -179,8 +179,8 @@ public final class Gpu {
             throw e;
         }
         checkLost();
-        if (e2 != null) throw new GpuException.Validation(label, "validation", e2.getMessage());
-        if (e1 != null) throw new GpuException.Validation(label, "out-of-memory", e1.getMessage());
+        if (e2 != null) throw new GpuException.Validation(String.valueOf(label), "validation", e2.getMessage());
+        if (e1 != null) throw new GpuException.Validation(String.valueOf(label), "out-of-memory", e1.getMessage());
     }
 
     /** Closes the scopes of {@link #pushScopes} while another error is already on its way out. */
