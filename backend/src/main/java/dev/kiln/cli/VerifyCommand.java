@@ -4,6 +4,7 @@ import dev.kiln.json.Json;
 import dev.kiln.json.JsonObject;
 import dev.kiln.model.Manifest;
 import dev.kiln.reference.CpuModel;
+import dev.kiln.sample.Sampler;
 import dev.kiln.server.ModelCatalog;
 import dev.kiln.server.ServedModel;
 import dev.kiln.server.Server;
@@ -245,11 +246,7 @@ public final class VerifyCommand implements Callable<Integer> {
         return v[best] - second;
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
+    private static int argmax(float[] v) { return Sampler.argmax(v, v.length); }
 
     private static byte[] read(Path p) {
         try {

@@ -101,7 +101,7 @@ public final class ByteLevelBpe implements Tokenizer {
         if (addBos && vocab.bos() >= 0) out.add(vocab.bos());
         BpeScratch w = new BpeScratch();
         List<String> words = new ArrayList<>();
-        for (Object part : partition(text, parseSpecial ? special : userDefined)) {
+        for (Object part : TokenPartition.partition(text, parseSpecial ? special : userDefined, ids)) {
             if (part instanceof Integer id) {
                 out.add(id);
                 continue;
@@ -114,31 +114,6 @@ public final class ByteLevelBpe implements Tokenizer {
             for (String word : words) word(word, w, out);
         }
         return out.toArray();
-    }
-
-    /** The text cut into raw sections (String) and literal tokens (Integer id), llama.cpp's tokenizer_st_partition. */
-    private List<Object> partition(String text, List<String> literals) {
-        List<Object> parts = new ArrayList<>();
-        if (!text.isEmpty()) parts.add(text);
-        for (String u : literals) {
-            if (text.indexOf(u) < 0) continue;
-            List<Object> cut = new ArrayList<>();
-            for (Object p : parts) {
-                if (!(p instanceof String raw)) {
-                    cut.add(p);
-                    continue;
-                }
-                int from = 0;
-                for (int k = raw.indexOf(u); k >= 0; k = raw.indexOf(u, from)) {
-                    if (k > from) cut.add(raw.substring(from, k));
-                    cut.add(ids.get(u));
-                    from = k + u.length();
-                }
-                if (from < raw.length()) cut.add(raw.substring(from));
-            }
-            parts = cut;
-        }
-        return parts;
     }
 
     /** One pre-token: its bytes as symbols, merged by rank, appended to {@code out}. */

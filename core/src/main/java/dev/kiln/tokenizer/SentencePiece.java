@@ -83,7 +83,7 @@ final class SentencePiece implements Tokenizer {
         if (addBos && vocab.bos() >= 0) out.add(vocab.bos());
         if (text.isEmpty()) return out.toArray(); // llama.cpp: no space prefix for empty text
         boolean afterSpecial = true; // the start of the text counts as "after a special token"
-        for (Object f : partition(text)) {
+        for (Object f : TokenPartition.partition(text, userDefined, ids)) {
             if (f instanceof Integer id) {
                 out.add(id);
                 afterSpecial = true;
@@ -95,33 +95,6 @@ final class SentencePiece implements Tokenizer {
             afterSpecial = false;
         }
         return out.toArray();
-    }
-
-    /**
-     * The text split into raw pieces (String) and user-defined tokens (Integer id), like llama.cpp's
-     * tokenizer_st_partition: longest token text first, each cut out of every raw piece left.
-     */
-    private List<Object> partition(String text) {
-        List<Object> parts = new ArrayList<>();
-        parts.add(text);
-        for (String u : userDefined) {
-            List<Object> cut = new ArrayList<>();
-            for (Object p : parts) {
-                if (!(p instanceof String raw)) {
-                    cut.add(p);
-                    continue;
-                }
-                int from = 0;
-                for (int k = raw.indexOf(u); k >= 0; k = raw.indexOf(u, from)) {
-                    if (k > from) cut.add(raw.substring(from, k));
-                    cut.add(ids.get(u));
-                    from = k + u.length();
-                }
-                if (from < raw.length()) cut.add(raw.substring(from));
-            }
-            parts = cut;
-        }
-        return parts;
     }
 
     /** One merge candidate: symbols left and right (adjacent when made) whose texts joined are a token. */
