@@ -1,12 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.packager.hub.Hub;
-import dev.kiln.server.ModelCatalog;
 import dev.kiln.server.ModelInput;
-import dev.kiln.server.ServedModel;
-import dev.kiln.server.Server;
-import dev.kiln.server.ServerConfig;
-import io.javalin.Javalin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,22 +89,11 @@ public final class GenerateCommand implements Callable<Integer> {
         if (!List.of("auto", "f16", "f32").contains(precision)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--precision must be auto, f16 or f32, got '" + precision + "'");
         }
-        ServerConfig config = ServerConfig.defaults().withPort(0).withModelInputs(List.of(model), List.of())
-                .withCacheDir(cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir())
-                .withHub(Hub.Options.fromEnvironment(hubUrl));
-        ModelCatalog catalog = ModelCatalog.prepare(config);
-        if (!catalog.failures().isEmpty()) {
-            err.println("kiln generate: " + catalog.failures().get(0).message());
+        try (LocalModelServer server = LocalModelServer.start(model, cacheDir, hubUrl)) {
+            return runtime == Runtime.node ? runNode(server.manifestUrl()) : new BrowserRuntime(err).run(server.url("/"), this);
+        } catch (LocalModelServer.InputFailed e) {
+            err.println("kiln generate: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
-        }
-        ServedModel served = catalog.models().get(0);
-        Javalin app = Server.start(Server.create(config, catalog), config);
-        try {
-            String manifestUrl = "http://127.0.0.1:" + app.port() + served.manifestUrl();
-            return runtime == Runtime.node ? runNode(manifestUrl) : new BrowserRuntime(err).run(
-                    "http://127.0.0.1:" + app.port() + "/", this);
-        } finally {
-            app.stop();
         }
     }
 

@@ -5,13 +5,9 @@ import dev.kiln.json.JsonObject;
 import dev.kiln.model.Manifest;
 import dev.kiln.reference.CpuModel;
 import dev.kiln.sample.Sampler;
-import dev.kiln.server.ModelCatalog;
 import dev.kiln.server.ServedModel;
-import dev.kiln.server.Server;
-import dev.kiln.server.ServerConfig;
 import dev.kiln.tokenizer.Tokenizer;
 import dev.kiln.tokenizer.Vocabulary;
-import io.javalin.Javalin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,33 +110,26 @@ public final class VerifyCommand implements Callable<Integer> {
             return ExitCodes.IO;
         }
 
-        ServerConfig config = ServerConfig.defaults().withPort(0).withModels(List.of(model), List.of())
-                .withCacheDir(cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir());
-        ModelCatalog catalog = ModelCatalog.prepare(config);
-        if (!catalog.failures().isEmpty()) {
-            err.println("kiln verify: " + catalog.failures().get(0).message());
-            return ExitCodes.BAD_INPUT;
-        }
-        ServedModel served = catalog.models().get(0);
-        Manifest m = served.manifest();
-        CpuModel cpu = CpuModel.load(m, i -> read(served.dir().resolve(m.shards().get(i).file())));
-        Tokenizer tok = Tokenizer.of(Vocabulary.fromJson(Files.readString(served.dir().resolve(m.tokenizer()), StandardCharsets.UTF_8)),
-                s -> Normalizer.normalize(s, Normalizer.Form.NFC));
-
         Map<String, List<float[][]>> gpu = new LinkedHashMap<>();  // precision -> per prompt (positions, vocab)
         List<float[][]> cpuLogits = new ArrayList<>();
-        Javalin app = Server.start(Server.create(config, catalog), config);
-        try {
-            String url = "http://127.0.0.1:" + app.port() + served.manifestUrl();
+        String name;
+        try (LocalModelServer server = LocalModelServer.start(model.toString(), cacheDir, null)) {
+            ServedModel served = server.model;
+            Manifest m = served.manifest();
+            name = m.name();
+            CpuModel cpu = CpuModel.load(m, i -> read(served.dir().resolve(m.shards().get(i).file())));
+            Tokenizer tok = Tokenizer.of(Vocabulary.fromJson(Files.readString(served.dir().resolve(m.tokenizer()), StandardCharsets.UTF_8)),
+                    s -> Normalizer.normalize(s, Normalizer.Form.NFC));
             for (String prompt : PROMPTS.subList(0, prompts)) {
                 int[] ids = teacher(cpu, tok.encode(prompt), cpuLogits);
                 err.println("verify: '" + prompt + "': " + ids.length + " ids");
-                for (Map.Entry<String, float[][]> e : score(script, url, precisions, ids).entrySet()) {
+                for (Map.Entry<String, float[][]> e : score(script, server.manifestUrl(), precisions, ids).entrySet()) {
                     gpu.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
                 }
             }
-        } finally {
-            app.stop();
+        } catch (LocalModelServer.InputFailed e) {
+            err.println("kiln verify: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
         }
 
         List<Result> results = new ArrayList<>();
@@ -149,7 +138,7 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
-            o.put("model", m.name());
+            o.put("model", name);
             o.put("prompts", prompts);
             List<Object> rs = new ArrayList<>();
             for (Result r : results) rs.add(r.json());
@@ -157,7 +146,7 @@ public final class VerifyCommand implements Callable<Integer> {
             o.put("ok", ok);
             out.println(Json.write(o));
         } else {
-            out.println("verify " + m.name() + ": " + prompts + " prompts, teacher-forced, GPU engine vs CPU reference");
+            out.println("verify " + name + ": " + prompts + " prompts, teacher-forced, GPU engine vs CPU reference");
             for (Result r : results) {
                 out.printf("  %s: top-1 %d/%d (%d near-ties under %.0e), max |Δ| %.3e, mean |Δ| %.3e  %s%n", r.precision(),
                         r.agree(), r.positions(), r.nearTies(), nearTie(r.precision()), r.maxDiff(), r.meanDiff(),
