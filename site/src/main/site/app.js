@@ -1,10 +1,13 @@
 // The demo page: picks the engine build, shows the device and a kernel check, then loads a model and streams a
-// story. Everything runs in this tab; the only requests go to this page's own origin.
+// story. Everything runs in this tab — the engine in a dedicated Worker (engine-worker.js), so this page stays
+// responsive while it works; the only requests go to this page's own origin.
 //
 // Test hooks (read by e2e-tests through Selenium, also handy in the console):
 //   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start;  ?precision=f16|f32
+//   ?thread=main  runs the engine on this page's thread instead of its Worker (for comparison)
 //   ?top_k= ?top_p= ?seed= ?ignore_eos=1  sampling options the form does not show
 //   #kernel[data-result]  JSON of the kernel check;  #status[data-state]  idle|loading|ready|generating|done|error
+//   #thread[data-thread]  worker|main: where the engine runs
 //   #output[data-result]  JSON result of the last generation (prompt_ids, ids, text, precision, timings)
 import { loadKiln } from './engine-loader.js';
 
@@ -33,12 +36,16 @@ async function start() {
     return;
   }
   try {
-    kiln = await loadKiln(params.get('build'));
+    kiln = await loadKiln(params.get('build'), params.get('thread'));
   } catch (e) {
     setStatus('error', 'Could not load the engine: ' + e.message);
     return;
   }
   $('build').textContent = kiln.build;
+  $('thread').dataset.thread = kiln.thread;
+  $('thread').textContent = kiln.thread === 'worker' ? 'a dedicated Worker'
+    : 'this page\'s main thread (' + kiln.fallback + '): the page may stall while it works';
+  if (kiln.thread === 'main') setStatus('idle', 'The engine runs on this page\'s main thread: ' + kiln.fallback + '.');
   if (!(await kernelCheck())) return;
   await listModels();
   if (params.get('autoload') === '1' && $('model').value) await loadModel();

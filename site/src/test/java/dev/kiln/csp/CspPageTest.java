@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The assembled site (target/site) in real headless Chromium under exactly the backend's CSP — no 'unsafe-eval':
- * both engine builds run the kernel check with numbers equal to core's CPU twin and no violation in the console;
- * every precompiled @JSBody function is exactly its body; a body missing from the table fails the load naming it;
- * and TeaVM's unpatched runtime, served under the same policy, is refused (so the policy is really enforced here
+ * both engine builds run the kernel check in the engine's module Worker with numbers equal to core's CPU twin and
+ * no violation in the console; every precompiled @JSBody function is exactly its body; a body missing from the table
+ * fails the load naming it; and TeaVM's unpatched runtime, served under the same policy, is refused (so the policy is really enforced here
  * and the patch is what makes the difference).
  */
 class CspPageTest {
@@ -57,6 +57,8 @@ class CspPageTest {
         assertEquals("ok", browser.js("return document.getElementById('kernel').dataset.state;"),
                 () -> "kernel check: " + browser.text("kernel") + "; status: " + browser.text("status"));
         assertEquals(build.equals("wasm") ? "WebAssembly GC" : "JavaScript", browser.text("build"));
+        assertEquals("worker", browser.js("return document.getElementById('thread').dataset.thread;"),
+                () -> "the engine should run in its module Worker under worker-src 'self': " + browser.text("thread"));
 
         JsonObject r = JsonObject.of(Json.parse((String) browser.js(
                 "return document.getElementById('kernel').dataset.result;")), "kernel report");

@@ -1,0 +1,85 @@
+// The engine's dedicated module Worker: loads the chosen build exactly as the page would (engine-loader.js
+// importEngine) and serves it over messages, so the engine's CPU work never blocks the page. WebGPU, fetch,
+// crypto.subtle and performance.now() all exist here (WorkerNavigator.gpu).
+//
+// Protocol (page → worker; every request but init/stop/close carries an id that its replies repeat):
+//   {op: 'init', build: 'wasm'|'js'}          → {type: 'engine-ready'} | {type: 'engine-failed', kind, message}
+//   {id, op: 'demo'}                          → {id, type: 'result', value: kernel-check JSON}
+//   {id, op: 'load', url, options}            → {id, type: 'progress', json}* then
+//                                               {id, type: 'result', value: {handle, info: info JSON}}
+//   {id, op: 'generate', handle, prompt, options} → {id, type: 'token', token, text}* then
+//                                               {id, type: 'result', value: result JSON}
+//   {id, op: 'score', handle, ids}            → {id, type: 'result', value: logits JSON}
+//   {op: 'stop', handle}                      the engine stops after the current token (its generate then resolves
+//                                             with "stopped": true); handled while generate awaits the GPU
+//   {op: 'close', handle}                     frees the engine's GPU device
+// Any failing request answers {id, type: 'error', kind, message} with the engine's own kind and message.
+// On start the worker posts {type: 'started'} so the page can tell a Worker that cannot run at all from an engine
+// that fails to load.
+import { importEngine } from './engine-loader.js';
+
+let api = null;
+const engines = new Map(); // handle → engine
+let nextHandle = 1;
+
+function errorReply(id, e) {
+  const message = e && e.message ? e.message : String(e);
+  return { id, type: 'error', kind: (e && e.kind) || 'bug', message };
+}
+
+function engineOf(handle) {
+  const engine = engines.get(handle);
+  if (!engine) throw Object.assign(new Error(`no engine ${handle} in the Worker: it was closed; load the model again`),
+    { kind: 'input' });
+  return engine;
+}
+
+async function serve(m) {
+  switch (m.op) {
+    case 'demo':
+      return await api.demo();
+    case 'load': {
+      const engine = await api.load(m.url, (json) => postMessage({ id: m.id, type: 'progress', json }), m.options);
+      const handle = nextHandle++;
+      engines.set(handle, engine);
+      return { handle, info: engine.info() };
+    }
+    case 'generate':
+      return await engineOf(m.handle).generate(m.prompt, m.options,
+        (token, text) => postMessage({ id: m.id, type: 'token', token, text }));
+    case 'score':
+      return await engineOf(m.handle).score(m.ids);
+    default:
+      throw Object.assign(new Error(`unknown request ${JSON.stringify(m.op)} to the engine Worker`), { kind: 'bug' });
+  }
+}
+
+self.addEventListener('message', async ({ data: m }) => {
+  if (m.op === 'init') {
+    try {
+      api = await importEngine(m.build);
+      postMessage({ type: 'engine-ready' });
+    } catch (e) {
+      postMessage({ ...errorReply(undefined, e), type: 'engine-failed' });
+    }
+    return;
+  }
+  if (m.op === 'stop') {
+    const engine = engines.get(m.handle);
+    if (engine) engine.stop();
+    return;
+  }
+  if (m.op === 'close') {
+    const engine = engines.get(m.handle);
+    engines.delete(m.handle);
+    if (engine) engine.close();
+    return;
+  }
+  try {
+    postMessage({ id: m.id, type: 'result', value: await serve(m) });
+  } catch (e) {
+    postMessage(errorReply(m.id, e));
+  }
+});
+
+postMessage({ type: 'started' });
