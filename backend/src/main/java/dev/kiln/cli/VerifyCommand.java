@@ -72,6 +72,12 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print stack traces of failures")
     boolean verbose;
 
+    @Option(names = "--steps", description = "compare every stage's result (step and layer) at every position instead of only the logits, and report the first that differs beyond the tolerance (first prompt only)")
+    boolean steps;
+
+    @Option(names = "--kernel", paramLabel = "<role=file>", description = "with --steps: run this WGSL file instead of the built-in kernel of that role (e.g. silu_mul=my_silu_mul.wgsl; preludes kept); repeatable")
+    List<String> kernels = new ArrayList<>();
+
     /** One precision's comparison over every scored position. */
     record Result(String precision, int positions, int agree, int nearTies, double maxDiff, double meanDiff, boolean ok) {
         Map<String, Object> json() {
@@ -109,6 +115,9 @@ public final class VerifyCommand implements Callable<Integer> {
             err.println("kiln verify: the Node runtime needs node/generate.mjs and its packages: run ./kiln setup in the repository");
             return ExitCodes.IO;
         }
+
+        if (!kernels.isEmpty() && !steps) throw new CommandLine.ParameterException(spec.commandLine(), "--kernel needs --steps");
+        if (steps) return steps(err, root.resolve("node/trace.mjs"), precisions);
 
         Map<String, List<float[][]>> gpu = new LinkedHashMap<>();  // precision -> per prompt (positions, vocab)
         List<float[][]> cpuLogits = new ArrayList<>();
@@ -152,6 +161,43 @@ public final class VerifyCommand implements Callable<Integer> {
                         r.agree(), r.positions(), r.nearTies(), nearTie(r.precision()), r.maxDiff(), r.meanDiff(),
                         r.ok() ? "ok" : "DISAGREES");
             }
+        }
+        out.flush();
+        return ok ? ExitCodes.OK : ExitCodes.BAD_INPUT;
+    }
+
+    /** --steps: the first prompt and its greedy continuation, traced on the GPU and the CPU, compared stage by stage. */
+    private int steps(PrintWriter err, Path script, String precisions) throws Exception {
+        String name;
+        List<Map<String, Object>> reports = new ArrayList<>();
+        boolean ok = true;
+        PrintWriter out = spec.commandLine().getOut();
+        try (LocalModelServer server = LocalModelServer.start(model.toString(), cacheDir, null)) {
+            ServedModel served = server.model;
+            Manifest m = served.manifest();
+            name = m.name();
+            CpuModel cpu = CpuModel.load(m, i -> read(served.dir().resolve(m.shards().get(i).file())));
+            Tokenizer tok = Tokenizer.of(Vocabulary.fromJson(Files.readString(served.dir().resolve(m.tokenizer()), StandardCharsets.UTF_8)),
+                    s -> Normalizer.normalize(s, Normalizer.Form.NFC));
+            int[] ids = teacher(cpu, tok.encode(PROMPTS.get(0)), new ArrayList<>());
+            err.println("verify --steps: '" + PROMPTS.get(0) + "': " + ids.length + " positions");
+            List<dev.kiln.reference.StepTrace.Entry> reference = dev.kiln.reference.StepTrace.cpu(cpu, ids);
+            if (!json) out.println("verify --steps " + name + ": " + ids.length + " positions, every stage, GPU plan vs CPU reference");
+            for (var e : VerifySteps.gpu(script, server.manifestUrl(), precisions, ids, kernels).entrySet()) {
+                var report = dev.kiln.reference.StepTrace.compare(reference, e.getValue(), VerifySteps.tolerance(e.getKey()));
+                reports.add(VerifySteps.print(out, e.getKey(), report, json));
+                ok &= report.ok();
+            }
+        } catch (LocalModelServer.InputFailed e) {
+            err.println("kiln verify: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("model", name);
+            o.put("results", new ArrayList<Object>(reports));
+            o.put("ok", ok);
+            out.println(Json.write(o));
         }
         out.flush();
         return ok ? ExitCodes.OK : ExitCodes.BAD_INPUT;

@@ -1,80 +1,66 @@
 package dev.kiln.reference;
 
+import java.util.Arrays;
+import java.util.List;
+
 import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.model.RopeFrequencies;
+import dev.kiln.recipe.Act;
+import dev.kiln.recipe.Recipe;
+import dev.kiln.recipe.Stage;
+import dev.kiln.recipe.Step;
 
 /**
- * The CPU reference forward pass of a Llama-family model in f32, reading only our manifest and shards: the oracle
- * the GPU engine is tested against. Written like llama2.c's {@code forward}: flat, one step per line, all state
- * preallocated, nothing allocated per token.
- *
- * <pre>
- * x = token_embd[token]
- * for each layer:  q, k, v = wq · rmsNorm(x) (+ bq), wk · rmsNorm(x) (+ bk), wv · rmsNorm(x) (+ bv)
- *                  q, k = headRmsNorm(q, q_norm), headRmsNorm(k, k_norm)          (qk_norm only)
- *                  x += wo · attention(rope(q), rope(k), v)
- *                  x += w2 · (silu(w1 · rmsNorm(x)) * (w3 · rmsNorm(x)))
- * logits = output · rmsNorm(x)
- * </pre>
+ * The CPU reference forward pass in f32, reading only our manifest and shards: the oracle the GPU engine is tested
+ * against. It executes the model's {@link Recipe} stage by stage with {@link Ops} (the recipe is where the math reads
+ * top to bottom, like llama2.c's {@code forward}); all state is preallocated and nothing is allocated per token.
  */
 public final class CpuModel {
     private final ModelConfig c;
-    private final Weights w;
+    private final Recipe recipe;
+    private final Stage[] stages;   // body then head
+    private final float[][][] w;    // (stages)(weights of the stage), dequantized
     private StepListener listener;
 
-    // activations of the current position
-    private final float[] x;      // (dim) residual stream
-    private final float[] xb;     // (max(dim, qDim)) normed input / attention output
-    private final float[] q;      // (qDim) queries
-    private final float[] k;      // (kvDim) key of this position
-    private final float[] v;      // (kvDim) value of this position
-    private final float[] hb;     // (ffn) gate, then silu(gate) * up
-    private final float[] hb2;    // (ffn) up
-    private final float[] att;    // (context) attention scores of one head
-    private final float[] logits; // (vocab)
-    private final float[] qk;     // (qDim + 2·kvDim) q, k (and v) side by side, for the listener only
-    private final float[] invFreq; // (headSize/2) RoPE inverse frequencies, scaling applied
-    // KV cache
-    private final float[][] keyCache;   // (layers, context * kvDim)
-    private final float[][] valueCache; // (layers, context * kvDim)
+    private final float[][] act;         // (Act) one array per activation of the current position; null for caches
+    private final float[][][] cache;     // (K_CACHE/V_CACHE, layers, context * kvDim)
+    private final float[] att;           // (context) attention scores of one head
+    private final float[] result;        // (max result width) several results side by side, for the listener only
+    private final float[] invFreq;       // (headSize/2) RoPE inverse frequencies, scaling applied
 
-    private CpuModel(ModelConfig c, Weights w) {
-        this.c = c;
+    private CpuModel(Recipe recipe, float[][][] w) {
+        this.c = recipe.config();
+        this.recipe = recipe;
+        List<Stage> all = recipe.stages();
+        this.stages = all.toArray(new Stage[0]);
         this.w = w;
-        x = new float[c.dim()];
-        xb = new float[Math.max(c.dim(), c.qDim())];
-        q = new float[c.qDim()];
-        k = new float[c.kvDim()];
-        v = new float[c.kvDim()];
-        hb = new float[c.ffn()];
-        hb2 = new float[c.ffn()];
+        act = new float[Act.values().length][];
+        for (Act a : Act.values()) if (!a.isCache() && a != Act.TOKENS && a != Act.ATT) act[a.ordinal()] = new float[a.width(c)];
+        cache = new float[2][c.layers()][c.context() * c.kvDim()];
         att = new float[c.context()];
-        logits = new float[c.vocab()];
-        qk = new float[c.qDim() + 2 * c.kvDim()];
+        int widest = 0;
+        for (Stage s : stages) widest = Math.max(widest, s.resultWidth(c));
+        result = new float[widest];
         invFreq = RopeFrequencies.of(c);
-        keyCache = new float[c.layers()][c.context() * c.kvDim()];
-        valueCache = new float[c.layers()][c.context() * c.kvDim()];
     }
 
-    /** Loads a packaged model, dequantizing every tensor to f32 once. */
+    /** Loads a packaged model, dequantizing every tensor its recipe reads to f32 once. */
     public static CpuModel load(Manifest m, ShardSource shards) {
-        if (!m.config().architecture().equals("llama")) {
-            throw new IllegalArgumentException("the CPU reference runs architecture 'llama', the manifest says '"
-                    + m.config().architecture() + "'");
-        }
-        return new CpuModel(m.config(), Weights.load(m, shards));
+        Recipe recipe = Recipe.of(m);
+        return new CpuModel(recipe, Weights.load(m, shards, recipe.stages()));
     }
 
     public ModelConfig config() { return c; }
 
-    /** Receives every step's result from now on; null to stop. */
+    public Recipe recipe() { return recipe; }
+
+    /** Receives every stage's result from now on; null to stop. */
     public void setListener(StepListener listener) { this.listener = listener; }
 
     /** Forgets all positions (clears the KV cache) for a new sequence. */
     public void reset() {
-        for (float[] kc : keyCache) java.util.Arrays.fill(kc, 0f);
-        for (float[] vc : valueCache) java.util.Arrays.fill(vc, 0f);
+        for (float[][] kind : cache) for (float[] layer : kind) Arrays.fill(layer, 0f);
     }
 
     /**
@@ -82,67 +68,62 @@ public final class CpuModel {
      * reset) and returns the logits. The array is reused: copy it to keep it past the next call.
      */
     public float[] forward(int token, int pos) {
-        int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffn(), hs = c.headSize();
-        float eps = c.normEps();
         if (token < 0 || token >= c.vocab()) throw new IllegalArgumentException("token " + token + " is outside the vocabulary (0.." + (c.vocab() - 1) + ")");
         if (pos < 0 || pos >= c.context()) throw new IllegalArgumentException("position " + pos + " is outside the context (0.." + (c.context() - 1) + ")");
-
-        System.arraycopy(w.tokenEmbd(), token * dim, x, 0, dim);                       emit(Step.EMBED, -1, x, dim);
-        for (int l = 0; l < c.layers(); l++) {
-            float[] kc = keyCache[l], vc = valueCache[l];
-            // attention: xb = rmsNorm(x); q, k, v = projections; rotate q and k by pos; cache k and v
-            Ops.rmsNorm(xb, x, w.attnNorm()[l], dim, eps);                              emit(Step.ATT_NORM, l, xb, dim);
-            Ops.matVec(q, w.wq()[l], xb, qDim, dim);                                    emit(Step.Q, l, q, qDim);
-            Ops.matVec(k, w.wk()[l], xb, kvDim, dim);                                   emit(Step.K, l, k, kvDim);
-            Ops.matVec(v, w.wv()[l], xb, kvDim, dim);                                   emit(Step.V, l, v, kvDim);
-            if (c.qkvBias()) {
-                Ops.addBias(q, w.bq()[l], qDim);
-                Ops.addBias(k, w.bk()[l], kvDim);
-                Ops.addBias(v, w.bv()[l], kvDim);                                       emitQkv(Step.QKV_BIAS, l, true);
-            }
-            if (c.qkNorm()) {
-                Ops.headRmsNorm(q, c.heads(), hs, w.qNorm()[l], eps);
-                Ops.headRmsNorm(k, c.kvHeads(), hs, w.kNorm()[l], eps);                 emitQkv(Step.QK_NORM, l, false);
-            }
-            Ops.rope(q, c.heads(), hs, pos, invFreq, c.ropeStyle());
-            Ops.rope(k, c.kvHeads(), hs, pos, invFreq, c.ropeStyle());
-            System.arraycopy(k, 0, kc, pos * kvDim, kvDim);
-            System.arraycopy(v, 0, vc, pos * kvDim, kvDim);                             emitQkv(Step.ROPE, l, false);
-            // xb = softmax(q·kᵀ/√hs)·v per head, grouped-query; x += wo · xb
-            Ops.attention(xb, q, kc, vc, att, pos, c.heads(), c.kvHeads(), hs);         emit(Step.ATT, l, xb, qDim);
-            matVecAdd(x, w.wo()[l], xb, dim, qDim);                                     emit(Step.WO, l, x, dim);
-            // feed-forward: xb = rmsNorm(x); x += w2 · (silu(w1 · xb) * (w3 · xb))
-            Ops.rmsNorm(xb, x, w.ffnNorm()[l], dim, eps);                               emit(Step.FFN_NORM, l, xb, dim);
-            Ops.matVec(hb, w.w1()[l], xb, ffn, dim);                                    emit(Step.W1, l, hb, ffn);
-            Ops.matVec(hb2, w.w3()[l], xb, ffn, dim);                                   emit(Step.W3, l, hb2, ffn);
-            Ops.siluMul(hb, hb2, ffn);                                                  emit(Step.SILU_MUL, l, hb, ffn);
-            matVecAdd(x, w.w2()[l], hb, dim, ffn);                                      emit(Step.W2, l, x, dim);
+        for (int i = 0; i < stages.length; i++) {
+            run(stages[i], w[i], token, pos);
+            if (listener != null) emit(stages[i]);
         }
-        Ops.rmsNorm(x, x, w.outputNorm(), dim, eps);                                    emit(Step.FINAL_NORM, -1, x, dim);
-        Ops.matVec(logits, w.output(), x, c.vocab(), dim);                              emit(Step.LOGITS, -1, logits, c.vocab());
-        return logits;
+        return act[Act.LOGITS.ordinal()];
     }
 
-    /** out[r] += Σ_c W[r, c] · x[c]: a projection added onto the residual stream. */
-    private static void matVecAdd(float[] out, float[] w, float[] x, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            float sum = 0f;
-            int base = r * cols;
-            for (int i = 0; i < cols; i++) sum += w[base + i] * x[i];
-            out[r] += sum;
+    /** One stage: the op's CPU twin on the stage's activations and weights. */
+    private void run(Stage s, float[][] ws, int token, int pos) {
+        float eps = c.normEps();
+        int hs = c.headSize();
+        switch (s.op()) {
+            case EMBED -> System.arraycopy(ws[0], token * c.dim(), a(s.out(), 0), 0, c.dim());
+            case RMS_NORM -> Ops.rmsNorm(a(s.out(), 0), a(s.in(), 0), ws[0], c.dim(), eps);
+            case MAT_VEC -> {
+                float[] out = a(s.out(), 0), in = a(s.in(), 0);
+                int rows = s.weights().get(0).rows(), cols = s.weights().get(0).cols();
+                if (s.accumulate()) Ops.matVecAdd(out, ws[0], in, rows, cols);
+                else Ops.matVec(out, ws[0], in, rows, cols);
+            }
+            case QKV_BIAS -> {
+                for (int i = 0; i < 3; i++) Ops.addBias(a(s.out(), i), ws[i], s.weights().get(i).cols());
+            }
+            case QK_NORM -> {
+                Ops.headRmsNorm(a(s.out(), 0), c.heads(), hs, ws[0], eps);
+                Ops.headRmsNorm(a(s.out(), 1), c.kvHeads(), hs, ws[1], eps);
+            }
+            case ROPE -> {
+                float[] q = a(s.in(), 0), k = a(s.in(), 1), v = a(s.in(), 2);
+                Ops.rope(q, c.heads(), hs, pos, invFreq, c.ropeStyle());
+                Ops.rope(k, c.kvHeads(), hs, pos, invFreq, c.ropeStyle());
+                System.arraycopy(k, 0, cache[0][s.layer()], pos * c.kvDim(), c.kvDim());
+                System.arraycopy(v, 0, cache[1][s.layer()], pos * c.kvDim(), c.kvDim());
+            }
+            case ATTENTION -> Ops.attention(act[Act.XB2.ordinal()], a(s.in(), 0), cache[0][s.layer()], cache[1][s.layer()],
+                    att, pos, c.heads(), c.kvHeads(), hs);
+            case SILU_MUL -> Ops.siluMul(a(s.out(), 0), a(s.in(), 1), c.ffn());
         }
     }
 
-    private void emit(Step step, int layer, float[] values, int n) {
-        if (listener != null) listener.onStep(step, layer, values, n);
-    }
+    private float[] a(List<Act> acts, int i) { return act[acts.get(i).ordinal()]; }
 
-    /** q then k (then v when {@code withV}) side by side, for steps that change several of them. */
-    private void emitQkv(Step step, int layer, boolean withV) {
-        if (listener == null) return;
-        System.arraycopy(q, 0, qk, 0, q.length);
-        System.arraycopy(k, 0, qk, q.length, k.length);
-        if (withV) System.arraycopy(v, 0, qk, q.length + k.length, v.length);
-        listener.onStep(step, layer, qk, q.length + k.length + (withV ? v.length : 0));
+    /** The stage's result activations side by side (one of them: the live buffer itself). */
+    private void emit(Stage s) {
+        List<Act> r = s.result();
+        if (r.size() == 1) {
+            listener.onStep(s.step(), s.layer(), act[r.get(0).ordinal()], r.get(0).width(c));
+            return;
+        }
+        int n = 0;
+        for (Act a : r) {
+            System.arraycopy(act[a.ordinal()], 0, result, n, a.width(c));
+            n += a.width(c);
+        }
+        listener.onStep(s.step(), s.layer(), result, n);
     }
 }

@@ -29,6 +29,16 @@ public final class Ops {
         }
     }
 
+    /** out[r] += Σ_c W[r, c] · x[c]: a projection added onto the residual stream. */
+    public static void matVecAdd(float[] out, float[] w, float[] x, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            float sum = 0f;
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) sum += w[base + c] * x[c];
+            out[r] += sum;
+        }
+    }
+
     /** Per-head RMSNorm in place: each of the nHeads heads of headSize elements normed with the shared w (headSize). */
     public static void headRmsNorm(float[] v, int nHeads, int headSize, float[] w, float eps) {
         for (int h = 0; h < nHeads; h++) {

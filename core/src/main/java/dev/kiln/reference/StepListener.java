@@ -1,5 +1,7 @@
 package dev.kiln.reference;
 
+import dev.kiln.recipe.Step;
+
 /**
  * Called by {@link CpuModel#forward} after each {@link Step}, with that step's result, so a test can compare the
  * GPU and the CPU step by step. {@code layer} is -1 for the steps outside the blocks (EMBED, FINAL_NORM, LOGITS).

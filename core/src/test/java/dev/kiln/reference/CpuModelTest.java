@@ -3,6 +3,7 @@ package dev.kiln.reference;
 import dev.kiln.model.DType;
 import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
+import dev.kiln.recipe.Step;
 import dev.kiln.model.RopeStyle;
 import dev.kiln.model.TensorInfo;
 import org.junit.jupiter.api.Test;

@@ -29,6 +29,15 @@ public final class Wgsl {
      *                for the others
      */
     public static String source(Kernel kernel, Precision precision, DType weights) {
+        return source(kernel, precision, weights, null);
+    }
+
+    /**
+     * Like {@link #source(Kernel, Precision, DType)} with {@code kernelText} in place of the kernel file (the preludes
+     * stay): how a developer tries a changed kernel without rebuilding ({@code kiln verify --steps --kernel}).
+     * Null means the built-in file.
+     */
+    public static String source(Kernel kernel, Precision precision, DType weights, String kernelText) {
         if (kernel == null || precision == null) throw new IllegalArgumentException("kernel and precision are required");
         StringBuilder b = new StringBuilder(precision.prelude());
         if (kernel.hasWeights()) {
@@ -37,7 +46,7 @@ public final class Wgsl {
             }
             b.append(file(weightPrelude(weights)));
         }
-        return b.append(file(kernel.fileName())).toString();
+        return b.append(kernelText != null ? kernelText : file(kernel.fileName())).toString();
     }
 
     /** The file name of the weight-format prelude for {@code t}, e.g. {@code weights_q4.wgsl}. */

@@ -20,6 +20,7 @@ import org.teavm.jso.core.JSString;
  *   engine.info()                              → string (JSON: name, precision, adapter, config, load_ms, …)
  *   engine.generate(prompt, optionsJson, onToken(id, text)) → Promise&lt;string&gt; (result JSON)
  *   engine.score(idsJson)                      → Promise&lt;string&gt; ({"logits": [[…vocab], …]}, teacher forcing)
+ *   engine.trace(idsJson)                      → Promise&lt;string&gt; ({"steps": [{pos, step, layer, values}, …]}, step by step)
  *   engine.stop()                              stops a running generate after the current token
  *   engine.close()                             frees the GPU device
  * </pre>
@@ -73,6 +74,33 @@ public final class JsEngine {
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("logits", rows);
+            return JSString.valueOf(Json.write(m));
+        });
+    }
+
+    /**
+     * Step-by-step trace (teacher-forced): {"steps": [{"pos", "step", "layer", "values": […]}, …]}, one entry per
+     * recipe stage per position, in execution order; see {@link Engine#trace}.
+     */
+    @JSExport
+    public JSPromise<JSString> trace(String idsJson) {
+        return Errors.promise(() -> {
+            List<Object> raw = JsonObject.of(Json.parse("{\"ids\":" + idsJson + "}"), "trace").array("ids");
+            int[] ids = new int[raw.size()];
+            for (int i = 0; i < ids.length; i++) ids[i] = ((Double) raw.get(i)).intValue();
+            List<Object> steps = new ArrayList<>();
+            engine.trace(ids, (pos, stage, values, n) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("pos", pos);
+                m.put("step", stage.step().name());
+                m.put("layer", stage.layer());
+                List<Object> v = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) v.add((double) values[i]);
+                m.put("values", v);
+                steps.add(m);
+            });
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("steps", steps);
             return JSString.valueOf(Json.write(m));
         });
     }

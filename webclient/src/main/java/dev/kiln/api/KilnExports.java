@@ -4,6 +4,7 @@ import dev.kiln.demo.FoundationDemo;
 import dev.kiln.engine.Engine;
 import dev.kiln.json.Json;
 import dev.kiln.json.JsonObject;
+import dev.kiln.shaders.Kernel;
 import org.teavm.jso.JSExport;
 import org.teavm.jso.core.JSPromise;
 import org.teavm.jso.core.JSString;
@@ -26,20 +27,35 @@ public final class KilnExports {
 
     /**
      * Loads the packaged model whose manifest is at {@code manifestUrl} (absolute, or relative to the page).
-     * {@code onProgress(json)} gets phase, bytes and shards; {@code optionsJson} may say {"precision": "f32"}.
+     * {@code onProgress(json)} gets phase, bytes and shards; {@code optionsJson} may say {"precision": "f32"} and
+     * {"kernels": {"silu_mul": "…WGSL…"}} (a developer's changed kernel files, used instead of the built-in ones).
      */
     @JSExport
     public static JSPromise<JsEngine> load(String manifestUrl, JsCallbacks.Progress onProgress, String optionsJson) {
         return Errors.promise(() -> {
             String precision = null;
+            java.util.Map<Kernel, String> kernels = new java.util.HashMap<>();
             if (optionsJson != null && !optionsJson.isEmpty()) {
-                precision = JsonObject.of(Json.parse(optionsJson), "load options").string("precision", null);
+                JsonObject o = JsonObject.of(Json.parse(optionsJson), "load options");
+                precision = o.string("precision", null);
+                if (o.has("kernels")) {
+                    JsonObject k = o.object("kernels");
+                    for (String role : k.map().keySet()) kernels.put(kernel(role), k.string(role));
+                }
             }
-            Engine engine = Engine.load(manifestUrl, precision, p -> {
+            Engine engine = Engine.load(manifestUrl, precision, kernels, p -> {
                 if (onProgress != null) onProgress.progress(p.toJson());
             });
             return new JsEngine(engine);
         });
+    }
+
+    /** A kernel role by its WGSL file's name ("silu_mul") or its enum name ("SILU_MUL"). */
+    private static Kernel kernel(String role) {
+        for (Kernel k : Kernel.values()) {
+            if (k.name().equalsIgnoreCase(role) || k.fileName().equals(role) || k.fileName().equals(role + ".wgsl")) return k;
+        }
+        throw new IllegalArgumentException("load options: no kernel role '" + role + "' (roles: silu_mul, mat_vec, rope, …)");
     }
 
     public static void main(String[] args) {

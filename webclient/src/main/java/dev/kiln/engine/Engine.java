@@ -61,6 +61,15 @@ public final class Engine {
      * @param wanted "f16", "f32" or null/"auto" (F16 where the device has shader-f16)
      */
     public static Engine load(String manifestUrl, String wanted, Progress.Listener listener) {
+        return load(manifestUrl, wanted, java.util.Map.of(), listener);
+    }
+
+    /**
+     * {@link #load(String, String, Progress.Listener)} with some kernels' WGSL replaced by {@code kernels} (role →
+     * kernel file text, preludes kept): a developer's way to run a changed kernel without rebuilding.
+     */
+    public static Engine load(String manifestUrl, String wanted, java.util.Map<dev.kiln.shaders.Kernel, String> kernels,
+                              Progress.Listener listener) {
         double t0 = now();
         Gpu gpu = Gpu.request();
         try {
@@ -69,7 +78,7 @@ public final class Engine {
             int shards = model.shards().length;
             double bytes = model.manifest().weightBytes();
             listener.progress(new Progress(Progress.Phase.COMPILE, bytes, bytes, shards, shards));
-            Plan plan = new Plan(gpu, new PipelineCache(gpu, precision), model, Params.TopK.MAX_K);
+            Plan plan = new Plan(gpu, new PipelineCache(gpu, precision, kernels), model, Params.TopK.MAX_K);
             listener.progress(new Progress(Progress.Phase.READY, bytes, bytes, shards, shards));
             return new Engine(gpu, model, precision, plan, now() - t0);
         } catch (RuntimeException e) {
@@ -179,6 +188,49 @@ public final class Engine {
             for (int i = 0; i < vocab; i++) out[pos][i] = Float.intBitsToFloat(bits[i]);
         }
         return out;
+    }
+
+    /** Receives one launch's result in {@link #trace}. */
+    @FunctionalInterface
+    public interface TraceListener {
+        void step(int pos, dev.kiln.recipe.Stage stage, float[] values, int n);
+    }
+
+    /**
+     * Step by step, teacher-forced: runs {@code ids} one position at a time and, after every launch of the body and
+     * the head, reads back the result of its (last) recipe stage — what {@code kiln verify --steps} compares with the
+     * CPU reference. One submit and readback per launch: a developer's tool, not a fast path.
+     */
+    public void trace(int[] ids, TraceListener listener) {
+        int context = config().context();
+        if (ids.length < 1 || ids.length > context) throw new IllegalArgumentException("trace needs 1.." + context + " ids, got " + ids.length);
+        gpu.write(plan.tokens, 0, Bytes.of(ids));
+        ModelConfig c = config();
+        int widest = 0;
+        for (dev.kiln.recipe.Stage s : plan.schedule.recipeStages()) widest = Math.max(widest, s.resultWidth(c));
+        int[] bits = new int[widest];
+        float[] values = new float[widest];
+        for (int pos = 0; pos < ids.length; pos++) {
+            for (int i = 0; i < plan.body.size() + plan.head.size(); i++) {
+                boolean inBody = i < plan.body.size();
+                Schedule.Launch launch = inBody ? plan.schedule.body().get(i) : plan.schedule.head().get(i - plan.body.size());
+                Dispatch d = inBody ? plan.body.get(i) : plan.head.get(i - plan.body.size());
+                dev.kiln.recipe.Stage stage = launch.stages().get(launch.stages().size() - 1);
+                Encoder e = new Encoder(gpu, "trace", pos);
+                if (i == 0) position(e, pos);
+                e.pass(List.of(d));
+                int n = 0;
+                for (dev.kiln.recipe.Act a : stage.result()) {
+                    e.copy(plan.act(a), 0, plan.readback, 4.0 * n, 4.0 * a.width(c));
+                    n += a.width(c);
+                }
+                e.submitUnchecked();
+                gpu.readWords(plan.readback, bits, n);
+                e.check();
+                for (int j = 0; j < n; j++) values[j] = Float.intBitsToFloat(bits[j]);
+                listener.step(pos, stage, values, n);
+            }
+        }
     }
 
     /** Runs the body (embed + layers) for prompt positions 0 .. last-1, several per submit. */

@@ -24,10 +24,15 @@ public final class PipelineCache {
     private final Gpu gpu;
     private final Precision precision;
     private final Map<Key, GPUPipeline.Compute> pipelines = new HashMap<>();
+    private final Map<Kernel, String> overrides;
 
-    public PipelineCache(Gpu gpu, Precision precision) {
+    public PipelineCache(Gpu gpu, Precision precision) { this(gpu, precision, Map.of()); }
+
+    /** With {@code overrides}: kernel file texts used instead of the built-in ones (a developer's changed kernel). */
+    public PipelineCache(Gpu gpu, Precision precision, Map<Kernel, String> overrides) {
         this.gpu = gpu;
         this.precision = precision;
+        this.overrides = overrides;
     }
 
     public Precision precision() { return precision; }
@@ -39,7 +44,7 @@ public final class PipelineCache {
         Key key = new Key(kernel, precision, kernel.hasWeights() ? weights : null);
         GPUPipeline.Compute p = pipelines.get(key);
         if (p == null) {
-            p = Pipelines.create(gpu, key.label(), Wgsl.source(kernel, precision, key.weights()), bindingTypes(kernel));
+            p = Pipelines.create(gpu, key.label(), Wgsl.source(kernel, precision, key.weights(), overrides.get(kernel)), bindingTypes(kernel));
             pipelines.put(key, p);
         }
         return p;

@@ -1,4 +1,4 @@
-package dev.kiln.reference;
+package dev.kiln.recipe;
 
 /**
  * The steps of one token through the model, in order. The CPU reference and the GPU plan both name their work

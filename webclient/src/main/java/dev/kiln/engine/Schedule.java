@@ -1,0 +1,124 @@
+package dev.kiln.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.kiln.model.DType;
+import dev.kiln.model.Manifest;
+import dev.kiln.model.ModelConfig;
+import dev.kiln.model.TensorInfo;
+import dev.kiln.recipe.Act;
+import dev.kiln.recipe.Recipe;
+import dev.kiln.recipe.Stage;
+import dev.kiln.recipe.Weight;
+import dev.kiln.shaders.Params;
+
+/**
+ * The GPU compilation of a {@link Recipe}, without a GPU: for every stage, the kernel launch that performs it — its
+ * {@link Params}, weight type and buffers in the kernel's slot order ({@link Slot}s, resolved to GPU buffers by
+ * {@link Plan}). A launch covers one or more consecutive stages (a fused kernel covers several), so a test can check on
+ * the JVM that the plan performs exactly the recipe's stages, in the recipe's order.
+ */
+public final class Schedule {
+
+    /** A kernel argument before there is a GPU: an activation, a weight tensor, the RoPE table or the step uniform. */
+    public sealed interface Slot {
+        record Activation(Act act) implements Slot {}
+        /** A tensor as the kernel reads it; {@code vector}: a 1-D f32 tensor (norm weight, bias). */
+        record Tensor(String name, boolean vector) implements Slot {}
+        record RopeTable() implements Slot {}
+        record StepUniform() implements Slot {}
+    }
+
+    /**
+     * One dispatch.
+     *
+     * @param label   {@code step/L3} of its stages, joined with '+' when it covers several
+     * @param stages  the recipe stages it performs, in order
+     * @param params  the kernel and its uniform
+     * @param weights the dtype of its weight binding, null for kernels without one
+     * @param slots   its buffers in slot order, the Params uniform (always last) excepted
+     */
+    public record Launch(String label, List<Stage> stages, Params params, DType weights, List<Slot> slots) {}
+
+    private final Manifest m;
+    private final ModelConfig c;
+    final List<Launch> body = new ArrayList<>();
+    final List<Launch> head = new ArrayList<>();
+
+    private Schedule(Manifest m) {
+        this.m = m;
+        this.c = m.config();
+        Recipe r = Recipe.of(m);
+        for (Stage s : r.body()) body.add(launch(s));
+        for (Stage s : r.head()) head.add(launch(s));
+    }
+
+    /** The launches of one position of the model in {@code m}. */
+    public static Schedule of(Manifest m) { return new Schedule(m); }
+
+    public List<Launch> body() { return body; }
+
+    public List<Launch> head() { return head; }
+
+    /** Every recipe stage the launches cover, body then head, in launch order. */
+    public List<Stage> recipeStages() {
+        List<Stage> all = new ArrayList<>();
+        for (Launch l : body) all.addAll(l.stages());
+        for (Launch l : head) all.addAll(l.stages());
+        return all;
+    }
+
+    /** The one kernel that performs {@code s}. */
+    private Launch launch(Stage s) {
+        int layerOffset = Math.max(0, s.layer()) * c.context() * c.kvDim();
+        return switch (s.op()) {
+            case EMBED -> {
+                TensorInfo t = tensor(s, 0);
+                yield of(s, Params.Embed.of(t.dtype(), c.vocab(), c.dim()), t.dtype(),
+                        act(s.in(), 0), weight(s, 0), act(s.out(), 0), new Slot.StepUniform());
+            }
+            case RMS_NORM -> of(s, new Params.RmsNorm(c.dim(), c.normEps()), null, act(s.in(), 0), vector(s, 0), act(s.out(), 0));
+            case MAT_VEC -> {
+                TensorInfo t = tensor(s, 0);
+                yield of(s, Params.MatVec.of(t.dtype(), (int) t.rows(), (int) t.cols(), s.accumulate()), t.dtype(),
+                        weight(s, 0), act(s.in(), 0), act(s.out(), 0));
+            }
+            case QKV_BIAS -> of(s, new Params.QkvBias(c.qDim(), c.kvDim()), null, act(s.out(), 0), act(s.out(), 1),
+                    act(s.out(), 2), vector(s, 0), vector(s, 1), vector(s, 2));
+            case QK_NORM -> of(s, new Params.QkNorm(c.heads(), c.kvHeads(), c.headSize(), c.normEps()), null,
+                    act(s.out(), 0), act(s.out(), 1), vector(s, 0), vector(s, 1));
+            case ROPE -> of(s, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeStyle(), layerOffset), null,
+                    act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), new Slot.RopeTable(), act(s.out(), 2), act(s.out(), 3),
+                    new Slot.StepUniform());
+            case ATTENTION -> of(s, new Params.Attention(c.heads(), c.kvHeads(), c.headSize(), c.context(), layerOffset), null,
+                    act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), act(s.out(), 0), act(s.out(), 1), new Slot.StepUniform());
+            case SILU_MUL -> of(s, new Params.SiluMul(c.ffn()), null, act(s.in(), 0), act(s.in(), 1));
+        };
+    }
+
+    private static Launch of(Stage s, Params p, DType weights, Slot... slots) {
+        if (slots.length + 1 != p.kernel().bindings().size()) {
+            throw new IllegalStateException(s.label() + ": " + (slots.length + 1) + " bindings for " + p.kernel()
+                    + " which declares " + p.kernel().bindings().size());
+        }
+        return new Launch(s.label(), List.of(s), p, weights, List.of(slots));
+    }
+
+    private static Slot act(List<Act> acts, int i) { return new Slot.Activation(acts.get(i)); }
+
+    private TensorInfo tensor(Stage s, int i) { return m.tensor(s.weights().get(i).tensor()); }
+
+    private Slot weight(Stage s, int i) { return new Slot.Tensor(s.weights().get(i).tensor(), false); }
+
+    /** A 1-D tensor: the kernels read these as array&lt;f32&gt;. */
+    private Slot vector(Stage s, int i) {
+        Weight w = s.weights().get(i);
+        TensorInfo t = m.tensor(w.tensor());
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException("1-D tensor " + w.tensor() + " is " + t.dtype().id() + " but the engine reads"
+                    + " norms and biases as f32: re-package the model (the packager keeps 1-D tensors in f32)");
+        }
+        return new Slot.Tensor(w.tensor(), true);
+    }
+}

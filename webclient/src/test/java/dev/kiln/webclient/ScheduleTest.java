@@ -1,0 +1,149 @@
+package dev.kiln.webclient;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.kiln.engine.Schedule;
+import dev.kiln.model.DType;
+import dev.kiln.model.Manifest;
+import dev.kiln.model.ModelConfig;
+import dev.kiln.model.RopeScaling;
+import dev.kiln.model.RopeStyle;
+import dev.kiln.model.ShardInfo;
+import dev.kiln.model.TensorInfo;
+import dev.kiln.model.TensorNames;
+import dev.kiln.recipe.Op;
+import dev.kiln.recipe.Recipe;
+import dev.kiln.recipe.Stage;
+import dev.kiln.recipe.Step;
+import dev.kiln.recipe.Weight;
+import dev.kiln.shaders.Kernel;
+import dev.kiln.shaders.Params;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GPU plan's launches against the forward recipe, on the JVM without a GPU: {@link Schedule} is what {@code Plan}
+ * binds to buffers, so if its launches cover exactly the recipe's stages in order, with the kernel of each stage's op
+ * and the stage's shapes, the plan performs the CPU reference's steps in the CPU reference's order.
+ */
+class ScheduleTest {
+
+    /** dim 32, 4 query heads over 2 KV heads of 16 (qDim 64 ≠ dim), ffn 64, vocab 40, context 16. */
+    private static ModelConfig config(boolean tied, boolean qkvBias, boolean qkNorm) {
+        return new ModelConfig("llama", 32, 3, 4, 2, 16, 64, 40, 1e-5f, 10000f, RopeStyle.HALF_SPLIT, 16, 1, 2, tied)
+                .withFlags(qkvBias, qkNorm, RopeScaling.NONE);
+    }
+
+    static Stream<Arguments> variants() {
+        return Stream.of(Arguments.of("llama", config(false, false, false), DType.Q4),
+                Arguments.of("qwen2 (biases, tied)", config(true, true, false), DType.Q8),
+                Arguments.of("qwen3 (q/k norm)", config(false, false, true), DType.F16),
+                Arguments.of("all flags", config(true, true, true), DType.F32));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void theLaunchesPerformTheRecipesStagesInOrderWithTheirKernelsAndShapes(String name, ModelConfig c, DType matrices) {
+        Manifest m = manifest(c, matrices);
+        Recipe recipe = Recipe.of(m);
+        Schedule s = Schedule.of(m);
+        List<Stage> expected = recipe.stages();
+        List<Stage> covered = s.recipeStages();
+        assertEquals(expected.size(), covered.size(), "every stage is covered once");
+        for (int i = 0; i < expected.size(); i++) assertEquals(expected.get(i), covered.get(i), "stage " + i);
+
+        List<Schedule.Launch> launches = new ArrayList<>(s.body());
+        launches.addAll(s.head());
+        List<String> labels = new ArrayList<>();
+        for (Schedule.Launch l : launches) labels.add(l.label());
+        List<String> stageLabels = new ArrayList<>();
+        for (Stage st : expected) stageLabels.add(st.label());
+        assertEquals(stageLabels, labels, "one launch per stage today, labelled step/Lk");
+        assertEquals(recipe.body().size(), s.body().size(), "the body is what prefill replays");
+
+        for (Schedule.Launch l : launches) {
+            Stage st = l.stages().get(0);
+            assertEquals(kernelOf(st.op()), l.params().kernel(), l.label());
+            if (l.params() instanceof Params.MatVec mv) {
+                Weight w = st.weights().get(0);
+                assertEquals(w.rows(), mv.rows(), l.label() + " rows");
+                assertEquals(w.cols(), mv.cols(), l.label() + " cols");
+                assertEquals(st.accumulate(), mv.accumulate(), l.label() + " residual add");
+                assertEquals(m.tensor(w.tensor()).dtype(), l.weights(), l.label() + " weight type");
+                assertTrue(l.slots().contains(new Schedule.Slot.Tensor(w.tensor(), false)), l.label() + " binds " + w.tensor());
+            }
+            assertEquals(l.params().kernel().bindings().size(), l.slots().size() + 1, l.label() + ": slots + Params");
+        }
+    }
+
+    @Test
+    void theStepsPerLayerFollowTheConfigsVariant() {
+        assertEquals(List.of(Step.ATT_NORM, Step.Q, Step.K, Step.V, Step.ROPE, Step.ATT, Step.WO, Step.FFN_NORM,
+                Step.W1, Step.W3, Step.SILU_MUL, Step.W2), layerSteps(config(false, false, false)));
+        assertEquals(List.of(Step.ATT_NORM, Step.Q, Step.K, Step.V, Step.QKV_BIAS, Step.QK_NORM, Step.ROPE, Step.ATT,
+                Step.WO, Step.FFN_NORM, Step.W1, Step.W3, Step.SILU_MUL, Step.W2), layerSteps(config(false, true, true)));
+    }
+
+    @Test
+    void aTiedModelReadsItsEmbeddingAsTheLmHead() {
+        Recipe tied = Recipe.of(manifest(config(true, false, false), DType.F32));
+        Recipe untied = Recipe.of(manifest(config(false, false, false), DType.F32));
+        assertEquals(TensorNames.TOKEN_EMBD, tied.head().get(1).weights().get(0).tensor());
+        assertEquals(TensorNames.OUTPUT, untied.head().get(1).weights().get(0).tensor());
+    }
+
+    @Test
+    void aQuantizedNormIsRefusedByName() {
+        ModelConfig c = config(false, false, false);
+        Manifest good = manifest(c, DType.F32);
+        List<TensorInfo> tensors = new ArrayList<>();
+        for (TensorInfo t : good.tensors()) {
+            tensors.add(t.name().equals(TensorNames.ffnNorm(1)) ? new TensorInfo(t.name(), t.shape(), DType.F16, 0, t.offset(), t.length()) : t);
+        }
+        Manifest bad = new Manifest(good.name(), c, good.tokenizer(), tensors, good.shards());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedule.of(bad));
+        assertTrue(e.getMessage().contains(TensorNames.ffnNorm(1)), e.getMessage());
+    }
+
+    private static List<Step> layerSteps(ModelConfig c) {
+        List<Step> steps = new ArrayList<>();
+        for (Stage st : Recipe.of(c, true).body()) if (st.layer() == 1) steps.add(st.step());
+        return steps;
+    }
+
+    private static Kernel kernelOf(Op op) {
+        return switch (op) {
+            case EMBED -> Kernel.EMBED;
+            case RMS_NORM -> Kernel.RMS_NORM;
+            case MAT_VEC -> Kernel.MAT_VEC;
+            case QKV_BIAS -> Kernel.QKV_BIAS;
+            case QK_NORM -> Kernel.QK_NORM;
+            case ROPE -> Kernel.ROPE;
+            case ATTENTION -> Kernel.ATTENTION;
+            case SILU_MUL -> Kernel.SILU_MUL;
+        };
+    }
+
+    /** A manifest with every tensor the recipe reads (matrices in {@code matrices}, vectors f32), one shard. */
+    private static Manifest manifest(ModelConfig c, DType matrices) {
+        List<TensorInfo> tensors = new ArrayList<>();
+        long offset = 0;
+        for (Weight w : Recipe.of(c, !c.tiedEmbeddings()).weights()) {
+            boolean vector = w.rows() == 1;
+            DType t = vector ? DType.F32 : matrices;
+            long length = t.byteSize(w.rows(), w.cols());
+            long[] shape = vector ? new long[] {w.cols()} : new long[] {w.rows(), w.cols()};
+            tensors.add(new TensorInfo(w.tensor(), shape, t, 0, offset, length));
+            offset += (length + Manifest.ALIGNMENT - 1) / Manifest.ALIGNMENT * Manifest.ALIGNMENT;
+        }
+        return new Manifest("synthetic", c, "tokenizer.json", tensors, List.of(new ShardInfo("shard-00000.bin", offset, "0".repeat(64))));
+    }
+}
