@@ -2,7 +2,8 @@
 //   for each head and pair (a, b) of dim index i < headSize/2, θ = pos · freqs[i]:
 //   (x_a, x_b) ← (x_a·cos θ − x_b·sin θ, x_a·sin θ + x_b·cos θ); pairs are (2i, 2i+1) for style 0 (interleaved,
 //   llama.cpp's GGUF llama) or (i, i + headSize/2) for style 1 (half split, NeoX).
-//   q is rotated in place; rotated k and unchanged v go to kCache / vCache at layerOffset + pos·kvDim.
+//   q and k are rotated in place (k as the CPU reference does, so a step trace sees it); rotated k and unchanged v
+//   also go to kCache / vCache at layerOffset + pos·kvDim.
 //   freqs are the inverse frequencies of dev.kiln.model.RopeFrequencies (base^(−2i/headSize), with the model's
 //   scaling — linear, llama3 — already applied), uploaded once: no scaling type is known here.
 // Reference: dev.kiln.reference.Ops.rope on q and on k, then a copy into the cache row.
@@ -12,7 +13,7 @@
 //   [−π, π] with a two-part 2π before cos/sin (WGSL bounds their error only there); the cache stores kv (f16 on F16).
 // Bindings:
 @group(0) @binding(0) var<storage, read_write> q: array<f32>;     // (heads, headSize) queries, rotated in place
-@group(0) @binding(1) var<storage, read> k: array<f32>;           // (kvHeads, headSize) keys
+@group(0) @binding(1) var<storage, read_write> k: array<f32>;     // (kvHeads, headSize) keys, rotated in place
 @group(0) @binding(2) var<storage, read> v: array<f32>;           // (kvHeads, headSize) values
 @group(0) @binding(3) var<storage, read> freqs: array<f32>;       // (headSize/2) inverse frequencies, scaling applied
 @group(0) @binding(4) var<storage, read_write> kCache: array<kv>; // (layers, context, kvHeads·headSize) keys
@@ -75,6 +76,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let i = j % half;
     let ab = pair(j / half, i);
     let r = rotate(vec2<f32>(k[ab.x], k[ab.y]), rotation(step.pos, i));
+    k[ab.x] = r.x;
+    k[ab.y] = r.y;
     let row = p.layerOffset + step.pos * p.kvHeads * p.headSize;
     kCache[row + ab.x] = kv(r.x);
     kCache[row + ab.y] = kv(r.y);

@@ -52,7 +52,7 @@ public enum Kernel {
     /** Rotates q in place and k by the frequency table, stores rotated k and v in the KV cache at pos. */
     ROPE(64, false,
             readWrite(0, "q", "array<f32>", "(heads, headSize) queries, rotated in place"),
-            read(1, "k", "array<f32>", "(kvHeads, headSize) keys"),
+            readWrite(1, "k", "array<f32>", "(kvHeads, headSize) keys, rotated in place"),
             read(2, "v", "array<f32>", "(kvHeads, headSize) values"),
             read(3, "freqs", "array<f32>", "(headSize/2) inverse frequencies, scaling applied (RopeFrequencies)"),
             readWrite(4, "kCache", "array<kv>", "(layers, context, kvHeads*headSize) keys"),
