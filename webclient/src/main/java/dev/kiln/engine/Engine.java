@@ -43,6 +43,8 @@ public final class Engine {
     private final float[] candidateLogits;                 // (k)
     private volatile boolean stopRequested;
     private boolean closed;
+    private final int[] cached;                            // (context) the ids whose K/V the cache holds, 0..cachedLength-1
+    private int cachedLength;
 
     private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs) {
         this.gpu = gpu;
@@ -53,6 +55,7 @@ public final class Engine {
         this.words = new int[Math.max(2 + 2 * plan.k, 1)];
         this.candidateIds = new int[plan.k];
         this.candidateLogits = new float[plan.k];
+        this.cached = new int[plan.c.context()];
     }
 
     /**
@@ -123,14 +126,26 @@ public final class Engine {
 
     /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
     public GenerateResult generate(String prompt, GenerateOptions o, TokenListener listener) {
+        return generate(model.tokenizer().encode(prompt), o, listener);
+    }
+
+    /**
+     * Prefills {@code promptIds} and decodes until EOS, max_tokens, the end of the context or {@link #stop}. The KV
+     * cache keeps what earlier calls computed: only the positions after the longest common prefix of {@code promptIds}
+     * and the ids already in the cache are prefilled (a chat's next turn, a regenerate, an edit), so a conversation
+     * never re-reads its history. {@link GenerateResult#prefilled} says how many prompt positions ran.
+     */
+    public GenerateResult generate(int[] promptIds, GenerateOptions o, TokenListener listener) {
         if (closed) throw new IllegalStateException("this engine was closed: load the model again");
         stopRequested = false;
         Tokenizer tok = model.tokenizer();
-        int[] promptIds = tok.encode(prompt);
         int context = config().context();
         if (promptIds.length == 0) throw new IllegalArgumentException("the prompt encodes to no tokens");
         if (promptIds.length >= context) {
             throw new IllegalArgumentException("the prompt is " + promptIds.length + " tokens but the context holds " + context);
+        }
+        for (int id : promptIds) {
+            if (id < 0 || id >= config().vocab()) throw new IllegalArgumentException("prompt id " + id + " is outside the vocabulary (0.." + (config().vocab() - 1) + ")");
         }
         Sampler sampler = o.greedy() ? null : new Sampler(o.sampler());
         Utf8Stream utf8 = new Utf8Stream();
@@ -139,10 +154,15 @@ public final class Engine {
         int n = 0;
 
         double t0 = now();
-        gpu.write(plan.tokens, 0, Bytes.of(promptIds));
-        prefill(promptIds.length - 1);
+        // the last prompt position always runs: its logits give the first token
+        int reuse = Math.min(commonPrefix(promptIds), promptIds.length - 1);
+        cachedLength = reuse;
+        gpu.write(plan.tokens, 4L * reuse, Bytes.of(java.util.Arrays.copyOfRange(promptIds, reuse, promptIds.length)));
+        System.arraycopy(promptIds, reuse, cached, reuse, promptIds.length - reuse);
+        prefill(reuse, promptIds.length - 1);
         int pos = promptIds.length - 1;
         int next = step(pos, sampler);
+        cachedLength = pos + 1;
         double tFirst = now();
         int eos = config().eos();
         while (true) {
@@ -153,7 +173,9 @@ public final class Engine {
             listener.token(next, piece);
             pos++;
             if (n >= ids.length || stopRequested || pos + 1 >= context) break;
+            cached[pos] = next;
             next = step(pos, sampler);
+            cachedLength = pos + 1;
         }
         double tEnd = now();
         String rest = utf8.flush();
@@ -161,10 +183,21 @@ public final class Engine {
         if (!rest.isEmpty()) listener.token(-1, rest);
         int[] generated = new int[n];
         System.arraycopy(ids, 0, generated, 0, n);
-        double prefillTps = promptIds.length / Math.max(1e-9, (tFirst - t0) / 1000);
+        int prefilled = promptIds.length - reuse;
+        double prefillTps = prefilled / Math.max(1e-9, (tFirst - t0) / 1000);
         double decodeTps = n > 1 ? (n - 1) / Math.max(1e-9, (tEnd - tFirst) / 1000) : 0;
         return new GenerateResult(promptIds, generated, text.toString(), precision, adapter(), loadMs,
-                prefillTps, decodeTps, stopRequested);
+                prefillTps, decodeTps, stopRequested, prefilled, (tFirst - t0));
+    }
+
+    /** Forgets the cached positions: the next generate prefills its whole prompt. */
+    public void resetCache() { cachedLength = 0; }
+
+    /** Positions of {@code ids} whose K/V the cache already holds (the longest common prefix with {@link #cached}). */
+    private int commonPrefix(int[] ids) {
+        int n = Math.min(cachedLength, ids.length), i = 0;
+        while (i < n && cached[i] == ids[i]) i++;
+        return i;
     }
 
     /**
@@ -177,6 +210,7 @@ public final class Engine {
             throw new IllegalArgumentException("score needs 2.." + context + " ids, got " + ids.length);
         }
         gpu.write(plan.tokens, 0, Bytes.of(ids));
+        cachedLength = 0;
         float[][] out = new float[ids.length - 1][vocab];
         int[] bits = new int[vocab];
         for (int pos = 0; pos < ids.length - 1; pos++) {
@@ -205,6 +239,7 @@ public final class Engine {
         int context = config().context();
         if (ids.length < 1 || ids.length > context) throw new IllegalArgumentException("trace needs 1.." + context + " ids, got " + ids.length);
         gpu.write(plan.tokens, 0, Bytes.of(ids));
+        cachedLength = 0;
         ModelConfig c = config();
         int widest = 0;
         for (dev.kiln.recipe.Stage s : plan.schedule.recipeStages()) widest = Math.max(widest, s.resultWidth(c));
@@ -233,9 +268,9 @@ public final class Engine {
         }
     }
 
-    /** Runs the body (embed + layers) for prompt positions 0 .. last-1, several per submit. */
-    private void prefill(int last) {
-        for (int start = 0; start < last; start += PREFILL_CHUNK) {
+    /** Runs the body (embed + layers) for prompt positions first .. last-1, several per submit. */
+    private void prefill(int first, int last) {
+        for (int start = first; start < last; start += PREFILL_CHUNK) {
             int end = Math.min(last, start + PREFILL_CHUNK);
             Encoder e = new Encoder(gpu, "prefill-from", start);
             for (int pos = start; pos < end; pos++) position(e, pos).pass(plan.body);

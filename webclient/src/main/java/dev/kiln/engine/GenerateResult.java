@@ -9,11 +9,13 @@ import dev.kiln.json.Json;
 import dev.kiln.shaders.Precision;
 
 /**
- * What one generation produced. Timings: {@code prefillTps} counts prompt tokens over the time to the first
- * generated token; {@code decodeTps} the tokens after the first over the time after it.
+ * What one generation produced. Timings: {@code prefillTps} counts the prompt positions that ran ({@code prefilled}:
+ * those after the part of the prompt the KV cache already held) over the time to the first generated token
+ * ({@code firstTokenMs}); {@code decodeTps} the tokens after the first over the time after it.
  */
 public record GenerateResult(int[] promptIds, int[] ids, String text, Precision precision, String adapter,
-                             double loadMs, double prefillTps, double decodeTps, boolean stopped) {
+                             double loadMs, double prefillTps, double decodeTps, boolean stopped, int prefilled,
+                             double firstTokenMs) {
 
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -26,6 +28,8 @@ public record GenerateResult(int[] promptIds, int[] ids, String text, Precision 
         m.put("prefill_tps", prefillTps);
         m.put("decode_tps", decodeTps);
         m.put("stopped", stopped);
+        m.put("prefilled", prefilled);
+        m.put("first_token_ms", firstTokenMs);
         return Json.write(m);
     }
 
