@@ -34,7 +34,7 @@ MODELS=(--model "$WORK/big")
 STORIES="$ROOT/../shared/models/stories260K/stories260K.gguf"
 [ -f "$STORIES" ] && MODELS+=(--model "$STORIES")
 
-java -cp "backend/target/classes:$(cat backend/target/classpath.txt)" dev.kiln.cli.Kiln serve --port "$PORT" \
+java -cp "cli/target/classes:$(cat cli/target/classpath.txt)" dev.kiln.cli.Kiln serve --port "$PORT" \
   --site-dir "$WORK" --cache-dir "$WORK/cache" "${MODELS[@]}" > "$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/api/models" -o "$WORK/models.json" && break; sleep 0.5; done

@@ -3,7 +3,6 @@ package dev.kiln.packager.hub;
 import dev.kiln.packager.PackOptions;
 import dev.kiln.packager.Packager;
 import dev.kiln.packager.Shared;
-import dev.kiln.packager.cli.ProgressBar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -116,14 +117,16 @@ class HubTest {
     }
 
     @Test
-    void downloadsShowProgressAsPlainLinesWhenNotOnATerminal() throws IOException {
-        java.io.StringWriter log = new java.io.StringWriter();
-        ProgressBar bar = new ProgressBar(new java.io.PrintWriter(log), false, "download");
-        new Hub(new Hub.Options(hub.url(), null, tmp.resolve("cache")), bar::update).fetch(id);
-        String text = log.toString();
-        assertTrue(text.contains("download [########################] 100%") && text.contains("model-00001-of-00002.safetensors"), text);
-        assertFalse(text.contains("\r"), "no carriage returns off a terminal");
-        assertTrue(text.lines().allMatch(l -> l.startsWith("download ") && l.contains("/s")), text);
+    void downloadsReportProgressPerFileUpToTheTotal() throws IOException {
+        List<String> labels = new ArrayList<>();
+        long[] last = new long[2];
+        new Hub(new Hub.Options(hub.url(), null, tmp.resolve("cache")), (done, total, label) -> {
+            labels.add(label);
+            last[0] = done;
+            last[1] = total;
+        }).fetch(id);
+        assertTrue(labels.stream().anyMatch(l -> l != null && l.contains("model-00001-of-00002.safetensors")), labels.toString());
+        assertTrue(last[1] > 0 && last[0] == last[1], "the last update reaches the total: " + last[0] + "/" + last[1]);
     }
 
     @Test

@@ -6,13 +6,8 @@ import dev.kiln.packager.Quant;
 import dev.kiln.packager.Shared;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -59,27 +54,6 @@ class InspectTest {
         assertEquals(PARAMS_UNTIED - 512 * 64, r.parameters());
         assertEquals(512, r.context());
         assertEquals("hugging face folder", r.source());
-    }
-
-    @Test
-    void jsonOutputHasTheEstimateAndLimits() throws IOException {
-        StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new InspectCommand());
-        cli.setOut(new PrintWriter(out));
-        assertEquals(0, cli.execute(Shared.stories("stories260K.gguf").toString(), "--json", "--quant", "q8"));
-        JsonNode j = new ObjectMapper().readTree(out.toString());
-        assertEquals(PARAMS_UNTIED, j.path("parameters").asLong());
-        assertTrue(j.path("tensors_by_dtype").has("q8") && j.path("tensors_by_dtype").has("f16"), j.toString());
-        assertTrue(j.path("fits").path("binding_128MiB").asBoolean());
-        assertTrue(j.path("fits").path("1GiB_f16").asBoolean());
-        assertTrue(j.path("gpu").path("total_bytes_f32").asLong() > j.path("gpu").path("total_bytes_f16").asLong());
-    }
-
-    @Test
-    void aMissingInputIsAnIoErrorExitCode() {
-        CommandLine cli = new CommandLine(new InspectCommand());
-        cli.setErr(new PrintWriter(new StringWriter()));
-        assertEquals(4, cli.execute(tmp.resolve("absent.gguf").toString()));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.kiln.packager.cli;
+package dev.kiln.cli;
 
 import dev.kiln.model.Manifest;
 import dev.kiln.packager.TinyLlama;

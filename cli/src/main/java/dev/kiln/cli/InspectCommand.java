@@ -1,9 +1,8 @@
-package dev.kiln.packager.inspect;
+package dev.kiln.cli;
 
 import dev.kiln.packager.Quant;
-import dev.kiln.packager.cli.ExitCodes;
-import dev.kiln.packager.cli.ProgressBar;
 import dev.kiln.packager.hub.Hub;
+import dev.kiln.packager.inspect.Inspect;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,9 +88,5 @@ public final class InspectCommand implements Callable<Integer> {
             fits.put((limit >> 30) + "GiB_f32", r.gpuBytes(4) <= limit).put((limit >> 30) + "GiB_f16", r.gpuBytes(2) <= limit);
         }
         return m.writeValueAsString(o);
-    }
-
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new InspectCommand()).execute(args));
     }
 }

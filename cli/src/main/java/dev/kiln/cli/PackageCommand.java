@@ -1,4 +1,4 @@
-package dev.kiln.packager.cli;
+package dev.kiln.cli;
 
 import dev.kiln.model.Manifest;
 import dev.kiln.packager.ModelFormatException;
@@ -117,9 +117,5 @@ public final class PackageCommand implements Callable<Integer> {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
-    }
-
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new PackageCommand()).execute(args));
     }
 }

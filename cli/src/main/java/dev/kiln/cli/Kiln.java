@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import dev.kiln.packager.cli.PackageCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +32,7 @@ public final class Kiln implements Runnable {
         cli.addSubcommand("generate", new GenerateCommand());
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("verify", new VerifyCommand());
-        cli.addSubcommand("inspect", new dev.kiln.packager.inspect.InspectCommand());
+        cli.addSubcommand("inspect", new InspectCommand());
         cli.setExecutionExceptionHandler(ExitCodes::report);
         cli.setExitCodeExceptionMapper(ExitCodes::of);
         return cli;

@@ -1,4 +1,4 @@
-package dev.kiln.packager.cli;
+package dev.kiln.cli;
 
 import picocli.CommandLine;
 
