@@ -138,7 +138,9 @@ public final class Json {
         if (peek() == '-') i++;
         while (i < s.length() && "0123456789.eE+-".indexOf(s.charAt(i)) >= 0) i++;
         try {
-            return Double.parseDouble(s.substring(start, i));
+            double d = Double.parseDouble(s.substring(start, i));
+            if (Double.isInfinite(d)) throw error("number '" + s.substring(start, i) + "' is beyond the range of a double");
+            return d;
         } catch (NumberFormatException e) {
             throw error("bad number '" + s.substring(start, i) + "'");
         }
