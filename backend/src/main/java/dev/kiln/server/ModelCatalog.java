@@ -107,7 +107,18 @@ public final class ModelCatalog {
 
     private Loaded add(String input, String name, Path source, Path dir, Outcome outcome, boolean reuse) throws IOException {
         Path real = dir.toRealPath();
-        Manifest manifest = Manifest.fromJson(Files.readString(real.resolve(ServedModel.MANIFEST_FILE), StandardCharsets.UTF_8));
+        Path manifestFile = real.resolve(ServedModel.MANIFEST_FILE);
+        long size = Files.size(manifestFile);
+        if (size > ServedModel.MAX_MANIFEST_BYTES) {
+            throw new IllegalArgumentException(manifestFile + " is " + size + " bytes, more than the " + ServedModel.MAX_MANIFEST_BYTES
+                    + " a manifest may have: re-package the model");
+        }
+        Manifest manifest;
+        try {
+            manifest = Manifest.fromJson(Files.readString(manifestFile, StandardCharsets.UTF_8));
+        } catch (dev.kiln.json.JsonException e) {
+            throw new IllegalArgumentException(manifestFile + ": " + e.getMessage() + "; re-package the model", e);
+        }
         synchronized (this) {
             for (ServedModel m : models.values()) {
                 if (reuse && m.dir().equals(real)) {

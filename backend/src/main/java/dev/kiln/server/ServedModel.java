@@ -19,6 +19,8 @@ import java.util.Set;
 public record ServedModel(String id, Path dir, Manifest manifest, Path source) {
 
     public static final String MANIFEST_FILE = "manifest.json";
+    /** Largest manifest read: a real one is a few KB per tensor, well under this. */
+    public static final long MAX_MANIFEST_BYTES = 16L << 20;
 
     public Set<String> files() {
         Set<String> names = new LinkedHashSet<>();

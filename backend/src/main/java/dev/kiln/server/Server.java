@@ -50,6 +50,7 @@ public final class Server {
         if (!site.exists()) LOG.warn("site folder {} does not exist: pages will be 404 (run ./kiln build)", site.root());
         List<String> cors = config.corsOrigins();
         AdminApi admin = new AdminApi(config, catalog);
+        RequestGuard guard = new RequestGuard(config);
         return Javalin.create(c -> {
             c.jetty.host = config.host();
             c.jetty.port = config.port();
@@ -59,6 +60,7 @@ public final class Server {
             c.http.compressionStrategy = CompressionStrategy.NONE; // FileResponder compresses, never shards
             c.http.prefer405over404 = true;
             c.routes.before(ctx -> SecurityHeaders.apply(ctx, cors));
+            c.routes.before(guard::check);
             c.routes.post(AdminApi.MODELS, admin::submit);
             c.routes.get(AdminApi.EVENTS, admin::events);
             c.events.serverStopping(admin::close);
@@ -69,8 +71,11 @@ public final class Server {
             c.routes.get("/<path>", ctx -> file(ctx, site, catalog));
             c.routes.head("/<path>", ctx -> file(ctx, site, catalog));
             c.routes.options("/<path>", ctx -> SecurityHeaders.preflight(ctx, cors));
-            c.routes.exception(HttpError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-            c.routes.exception(Exception.class, Server::unexpected);
+            c.routes.exception(HttpError.class, (e, ctx) -> {
+                if (e.status() == 400) guard.logMalformed(ctx, e.getMessage());
+                error(ctx, e.status(), e.getMessage());
+            });
+            c.routes.exception(Exception.class, (e, ctx) -> unexpected(e, ctx, guard));
             c.routes.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed here: the server only answers GET and HEAD"
                     + " (and POST " + AdminApi.MODELS + ")"));
         });
@@ -135,7 +140,12 @@ public final class Server {
         ctx.result(JSON.writeValueAsString(Map.of("error", message)));
     }
 
-    private static void unexpected(Exception e, Context ctx) {
+    private static void unexpected(Exception e, Context ctx, RequestGuard guard) {
+        if (RequestGuard.isMalformedRequest(e)) {
+            guard.logMalformed(ctx, e.getMessage());
+            error(ctx, 400, "malformed request: " + e.getMessage());
+            return;
+        }
         LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
         error(ctx, 500, "internal error: " + e);
     }

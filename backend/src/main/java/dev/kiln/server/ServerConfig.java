@@ -21,10 +21,12 @@ import java.util.List;
  * @param hub         the hub for {@code hf:} ids: endpoint, HF_TOKEN, download cache
  * @param adminToken  the admin API's bearer token ({@code KILN_ADMIN_TOKEN}); null = the admin API is off
  * @param adminRoots  folders (besides {@code modelsDirs}) the admin API may package inputs from
+ * @param allowedHosts host names a server bound to a loopback address also answers for ({@code --allowed-host});
+ *                    requests for any other non-loopback {@code Host} get 403 (DNS rebinding)
  */
 public record ServerConfig(String host, int port, Path siteDir, List<String> models, List<Path> modelsDirs,
                            List<String> corsOrigins, Path cacheDir, Hub.Options hub, String adminToken,
-                           List<Path> adminRoots) {
+                           List<Path> adminRoots, List<String> allowedHosts) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -54,6 +56,19 @@ public record ServerConfig(String host, int port, Path siteDir, List<String> mod
         }
         if (adminToken != null) adminToken = adminToken.strip();
         adminRoots = List.copyOf(adminRoots);
+        for (String h : allowedHosts) {
+            if (!h.matches("[A-Za-z0-9.\\-]+")) {
+                throw new IllegalArgumentException("allowed host '" + h + "' must be a host name such as kiln.example"
+                        + " (letters, digits, '.' and '-'; no scheme, port or path)");
+            }
+        }
+        allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** Without extra allowed hosts (the constructor {@code serve} used before {@code --allowed-host}). */
+    public ServerConfig(String host, int port, Path siteDir, List<String> models, List<Path> modelsDirs,
+                        List<String> corsOrigins, Path cacheDir, Hub.Options hub, String adminToken, List<Path> adminRoots) {
+        this(host, port, siteDir, models, modelsDirs, corsOrigins, cacheDir, hub, adminToken, adminRoots, List.of());
     }
 
     /** Defaults of {@code ./kiln serve}: 127.0.0.1:8080, the built site, no models, CORS off, admin API off. */
@@ -70,11 +85,11 @@ public record ServerConfig(String host, int port, Path siteDir, List<String> mod
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, siteDir, models, modelsDirs, corsOrigins, cacheDir, hub, adminToken, adminRoots);
+        return new ServerConfig(host, p, siteDir, models, modelsDirs, corsOrigins, cacheDir, hub, adminToken, adminRoots, allowedHosts);
     }
 
     public ServerConfig withSiteDir(Path dir) {
-        return new ServerConfig(host, port, dir, models, modelsDirs, corsOrigins, cacheDir, hub, adminToken, adminRoots);
+        return new ServerConfig(host, port, dir, models, modelsDirs, corsOrigins, cacheDir, hub, adminToken, adminRoots, allowedHosts);
     }
 
     /** Model inputs that are paths (files or folders), and models dirs. */
@@ -84,24 +99,29 @@ public record ServerConfig(String host, int port, Path siteDir, List<String> mod
 
     /** Model inputs as given on the command line (paths or hub ids), and models dirs. */
     public ServerConfig withModelInputs(List<String> inputs, List<Path> dirs) {
-        return new ServerConfig(host, port, siteDir, inputs, dirs, corsOrigins, cacheDir, hub, adminToken, adminRoots);
+        return new ServerConfig(host, port, siteDir, inputs, dirs, corsOrigins, cacheDir, hub, adminToken, adminRoots, allowedHosts);
     }
 
     public ServerConfig withCorsOrigins(List<String> origins) {
-        return new ServerConfig(host, port, siteDir, models, modelsDirs, origins, cacheDir, hub, adminToken, adminRoots);
+        return new ServerConfig(host, port, siteDir, models, modelsDirs, origins, cacheDir, hub, adminToken, adminRoots, allowedHosts);
     }
 
     public ServerConfig withCacheDir(Path dir) {
-        return new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins, dir, hub, adminToken, adminRoots);
+        return new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins, dir, hub, adminToken, adminRoots, allowedHosts);
     }
 
     public ServerConfig withHub(Hub.Options options) {
-        return new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins, cacheDir, options, adminToken, adminRoots);
+        return new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins, cacheDir, options, adminToken, adminRoots, allowedHosts);
     }
 
     /** The admin API on with {@code token} (null: off), packaging inputs from {@code roots} and the models dirs. */
     public ServerConfig withAdmin(String token, List<Path> roots) {
-        return new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins, cacheDir, hub, token, roots);
+        return new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins, cacheDir, hub, token, roots, allowedHosts);
+    }
+
+    /** Also answer for {@code hosts} when bound to a loopback address ({@code --allowed-host}). */
+    public ServerConfig withAllowedHosts(List<String> hosts) {
+        return new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins, cacheDir, hub, adminToken, adminRoots, hosts);
     }
 
     /** Where the admin API may read inputs from: the models dirs and the admin roots. */
@@ -125,6 +145,7 @@ public record ServerConfig(String host, int port, Path siteDir, List<String> mod
                 + "admin API:    " + (adminToken == null
                         ? "off (set " + ADMIN_TOKEN_ENV + " to turn it on)"
                         : "on (" + ADMIN_TOKEN_ENV + " is set); inputs only from "
-                                + (adminAllowedRoots().isEmpty() ? "(no folder: only hf: ids)" : adminAllowedRoots()));
+                                + (adminAllowedRoots().isEmpty() ? "(no folder: only hf: ids)" : adminAllowedRoots())) + "\n"
+                + "allowed hosts: " + (allowedHosts.isEmpty() ? "(loopback names only when bound to loopback)" : allowedHosts);
     }
 }

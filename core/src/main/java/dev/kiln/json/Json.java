@@ -10,13 +10,29 @@ import java.util.Map;
  * ordered), {@code List<Object>}, {@code String}, {@code Double}, {@code Boolean} and {@code null}.
  */
 public final class Json {
+    /**
+     * Deepest nesting of arrays and objects accepted: real manifests and tokenizer files nest fewer than 10 levels,
+     * and the recursive reader must fail with a {@link JsonLimitException}, not a {@link StackOverflowError}.
+     */
+    public static final int MAX_DEPTH = 256;
+    /** Longest document accepted, in chars: the largest real tokenizer.json files are ~35 MB. */
+    public static final int MAX_LENGTH = 256 << 20;
+
     private final String s;
     private int i;
+    private int depth;
 
     private Json(String s) { this.s = s; }
 
-    /** Parses one JSON document; throws {@link JsonException} naming the offset of the first problem. */
+    /**
+     * Parses one JSON document; throws {@link JsonException} naming the offset of the first problem, or
+     * {@link JsonLimitException} for a document deeper than {@link #MAX_DEPTH} or longer than {@link #MAX_LENGTH}.
+     */
     public static Object parse(String text) {
+        if (text.length() > MAX_LENGTH) {
+            throw new JsonLimitException("JSON document of " + text.length() + " chars exceeds the limit of " + MAX_LENGTH
+                    + " chars: this is not a model file Kiln reads");
+        }
         Json p = new Json(text);
         p.ws();
         Object v = p.value();
@@ -29,8 +45,8 @@ public final class Json {
         if (i >= s.length()) throw error("unexpected end of input");
         char c = s.charAt(i);
         switch (c) {
-            case '{': return object();
-            case '[': return array();
+            case '{': enter(); Object o = object(); depth--; return o;
+            case '[': enter(); Object a = array(); depth--; return a;
             case '"': return string();
             case 't': literal("true"); return Boolean.TRUE;
             case 'f': literal("false"); return Boolean.FALSE;
@@ -38,6 +54,13 @@ public final class Json {
             default:
                 if (c == '-' || (c >= '0' && c <= '9')) return number();
                 throw error("unexpected character '" + c + "'");
+        }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw new JsonLimitException("JSON nested deeper than " + MAX_DEPTH + " levels at offset " + i
+                    + ": this is not a model file Kiln reads");
         }
     }
 
@@ -96,7 +119,13 @@ public final class Json {
                 case 't': b.append('\t'); break;
                 case 'u':
                     if (i + 4 > s.length()) throw error("bad \\u escape");
-                    b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                    int u = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int d = Character.digit(s.charAt(i + k), 16);
+                        if (d < 0) throw error("bad \\u escape '" + s.substring(i, i + 4) + "', expected 4 hex digits");
+                        u = u * 16 + d;
+                    }
+                    b.append((char) u);
                     i += 4;
                     break;
                 default: throw error("bad escape '\\" + e + "'");
@@ -109,7 +138,9 @@ public final class Json {
         if (peek() == '-') i++;
         while (i < s.length() && "0123456789.eE+-".indexOf(s.charAt(i)) >= 0) i++;
         try {
-            return Double.parseDouble(s.substring(start, i));
+            double d = Double.parseDouble(s.substring(start, i));
+            if (Double.isInfinite(d)) throw error("number '" + s.substring(start, i) + "' is beyond the range of a double");
+            return d;
         } catch (NumberFormatException e) {
             throw error("bad number '" + s.substring(start, i) + "'");
         }

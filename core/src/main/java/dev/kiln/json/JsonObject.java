@@ -43,6 +43,13 @@ public record JsonObject(Map<String, Object> map, String where) {
         return (int) d;
     }
 
+    /** Element {@code i} of an array that must hold numbers; {@code where} names the array for the message. */
+    public static double numberAt(List<Object> array, int i, String where) {
+        Object v = array.get(i);
+        if (!(v instanceof Double d)) throw new JsonException(where + "[" + i + "] must be a number, got " + (v instanceof String ? "a string" : String.valueOf(v)));
+        return d;
+    }
+
     public int integer(String key, int fallback) { return has(key) ? integer(key) : fallback; }
 
     public long longInteger(String key) {

@@ -146,7 +146,7 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
             List<Object> dims = t.array("shape");
             if (dims.isEmpty() || dims.size() > 2) throw new JsonException(t.where() + ": shape must have 1 or 2 dimensions");
             long[] shape = new long[dims.size()];
-            for (int k = 0; k < shape.length; k++) shape[k] = ((Double) dims.get(k)).longValue();
+            for (int k = 0; k < shape.length; k++) shape[k] = (long) JsonObject.numberAt(dims, k, t.where() + ": shape");
             TensorInfo info = new TensorInfo(t.string("name"), shape, DType.fromId(t.string("dtype")),
                     t.integer("shard"), t.longInteger("offset"), t.longInteger("length"));
             validate(info, shards, t.where());

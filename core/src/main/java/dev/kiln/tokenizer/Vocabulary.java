@@ -130,10 +130,10 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
         List<String> tokens = strings(o.array("tokens"));
         List<Object> sc = o.array("scores");
         float[] scores = new float[sc.size()];
-        for (int i = 0; i < scores.length; i++) scores[i] = ((Double) sc.get(i)).floatValue();
+        for (int i = 0; i < scores.length; i++) scores[i] = (float) JsonObject.numberAt(sc, i, "tokenizer: scores");
         List<Object> ty = o.array("types");
         int[] types = new int[ty.size()];
-        for (int i = 0; i < types.length; i++) types[i] = ((Double) ty.get(i)).intValue();
+        for (int i = 0; i < types.length; i++) types[i] = (int) JsonObject.numberAt(ty, i, "tokenizer: types");
         return new Vocabulary(o.string("model"), tokens, scores, types, strings(o.array("merges")),
                 o.integer("bos", -1), o.integer("eos", -1), o.integer("unk", -1),
                 o.bool("add_bos", true), o.bool("add_space_prefix", false),

@@ -95,12 +95,20 @@ public final class Packager {
 
             byte[] tok = vocab.toJson().getBytes(StandardCharsets.UTF_8);
             String tokFile = "tokenizer-" + sha256(tok).substring(0, 16) + ".json";
-            Files.write(dir.resolve(tokFile), tok);
+            try {
+                Files.write(dir.resolve(tokFile), tok);
+            } catch (IOException e) {
+                throw IoErrors.naming(dir.resolve(tokFile), e);
+            }
 
             Manifest manifest = new Manifest(src.name(), config, tokFile, List.copyOf(tensors), shardInfos);
             String json = manifest.toJson();
             Manifest.fromJson(json); // the codec's own validation: never write a manifest the engine would refuse
-            Files.writeString(dir.resolve(MANIFEST_FILE), json);
+            try {
+                Files.writeString(dir.resolve(MANIFEST_FILE), json);
+            } catch (IOException e) {
+                throw IoErrors.naming(dir.resolve(MANIFEST_FILE), e);
+            }
             return new Written(manifest, List.copyOf(errors));
         }
     }

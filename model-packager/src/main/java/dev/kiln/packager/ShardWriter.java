@@ -70,13 +70,21 @@ final class ShardWriter implements AutoCloseable {
 
     private void write(byte[] b, int n) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(b, 0, n);
-        while (buf.hasRemaining()) out.write(buf);
+        try {
+            while (buf.hasRemaining()) out.write(buf);
+        } catch (IOException e) {
+            throw IoErrors.naming(partial, e);
+        }
         sha.update(b, 0, n);
         pos += n;
     }
 
     private void finishShard() throws IOException {
-        out.force(true);
+        try {
+            out.force(true);
+        } catch (IOException e) {
+            throw IoErrors.naming(partial, e);
+        }
         out.close();
         out = null;
         String hex = HexFormat.of().formatHex(sha.digest());

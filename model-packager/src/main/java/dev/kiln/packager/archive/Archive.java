@@ -28,6 +28,62 @@ public final class Archive {
 
     /** Entries up to this size (JSON files) are kept in memory while listing, and so are safetensors headers. */
     static final int PREFETCH_LIMIT = 32 << 20;
+    /**
+     * Most an entry may expand when decompressed: weights compress by less than 2×, JSON by about 10×; a zip bomb
+     * by 1000× or more. Checked for entries of {@link #RATIO_FLOOR} bytes or more.
+     */
+    static final long MAX_RATIO = 100;
+    static final long RATIO_FLOOR = 1 << 20;
+
+    /** Refuses an entry that expands more than {@link #MAX_RATIO} times, before it is decompressed further. */
+    static void checkRatio(Path file, String entry, long size, long compressed) {
+        if (size < RATIO_FLOOR || compressed < 0) return;
+        if (size / Math.max(compressed, 1) > MAX_RATIO) {
+            throw new ModelFormatException(file + ": entry '" + entry + "' expands from " + compressed + " to " + size
+                    + " bytes, more than " + MAX_RATIO + " times: this is not a model archive (a zip bomb?)");
+        }
+    }
+
+    /** Refuses an entry name with control characters (NUL, newlines): no real model file has them. */
+    static String checkName(Path file, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new ModelFormatException(file + ": entry name '" + name.replaceAll("\\p{Cntrl}", "?")
+                        + "' contains a control character: the archive is corrupt or hostile");
+            }
+        }
+        return name;
+    }
+
+    /** {@code in} limited to the entry's declared size: more bytes mean the archive lies about it. */
+    static InputStream bounded(Path file, String entry, InputStream in, long size) {
+        return new java.io.FilterInputStream(in) {
+            long left = size;
+
+            @Override public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) return 0;
+                if (left <= 0) {
+                    if (super.read() < 0) return -1;
+                    throw new ModelFormatException(file + ": entry '" + entry + "' holds more than the " + size
+                            + " bytes its header declares: the archive is corrupt or hostile");
+                }
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) left -= n;
+                return n;
+            }
+
+            @Override public long skip(long n) throws IOException {
+                long k = super.skip(Math.min(n, Math.max(left, 0)));
+                if (k > 0) left -= k;
+                return k;
+            }
+        };
+    }
 
     public static boolean isArchive(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -45,7 +101,8 @@ public final class Archive {
             }
             if (configs.size() == 1) {
                 String prefix = configs.get(0).substring(0, configs.get(0).length() - HfSource.CONFIG.length());
-                String name = prefix.isEmpty() ? stem(file) : Path.of(prefix).getFileName().toString();
+                String trimmed = prefix.substring(0, prefix.length() - 1);
+                String name = prefix.isEmpty() ? stem(file) : trimmed.substring(trimmed.lastIndexOf('/') + 1);
                 return HfSource.open(new ArchiveFiles(entries, file + "!/" + prefix, prefix, name));
             }
             if (configs.isEmpty() && ggufs.size() == 1) return spooledGguf(file, entries, ggufs.get(0));
@@ -90,7 +147,8 @@ public final class Archive {
     }
 
     private static ModelSource spooledGguf(Path file, Entries entries, String entry) throws IOException {
-        Path tmp = Files.createTempFile("kiln-" + stem(Path.of(entry)) + "-", ".gguf");
+        String base = entry.substring(entry.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+        Path tmp = Files.createTempFile("kiln-" + stem(base) + "-", ".gguf");
         try {
             try (InputStream in = entries.open(entry); OutputStream out = Files.newOutputStream(tmp)) {
                 in.transferTo(out);
@@ -121,8 +179,9 @@ public final class Archive {
         }
     }
 
-    private static String stem(Path p) {
-        String n = p.getFileName().toString();
+    private static String stem(Path p) { return stem(p.getFileName().toString()); }
+
+    private static String stem(String n) {
         for (String ext : new String[] {".tar.gz", ".tgz", ".tar", ".zip", ".gguf"}) {
             if (n.toLowerCase(Locale.ROOT).endsWith(ext)) return n.substring(0, n.length() - ext.length());
         }

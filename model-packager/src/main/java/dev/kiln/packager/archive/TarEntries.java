@@ -25,15 +25,26 @@ final class TarEntries implements Entries {
     private final Map<String, Long> sizes = new LinkedHashMap<>();
     private final Map<String, byte[]> prefetched = new LinkedHashMap<>();
     private InputStream current;
+    /** Bytes of the (compressed) file read so far by the listing pass. */
+    private long compressed;
 
     TarEntries(Path file, boolean gzip) throws IOException {
         this.file = file;
         this.gzip = gzip;
         try (TarArchiveInputStream tar = stream()) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                String name = Entries.normalize(e.getName());
+            String last = null;
+            long lastSize = 0, lastStart = 0;
+            for (TarArchiveEntry e = tar.getNextEntry(); ; e = tar.getNextEntry()) {
+                // compressed bytes consumed by the previous entry (a buffer's worth coarse): its expansion ratio
+                if (gzip && last != null) Archive.checkRatio(file, last, lastSize, compressed - lastStart);
+                if (e == null) break;
+                last = null;
+                String name = Archive.checkName(file, Entries.normalize(e.getName()));
                 if (!e.isFile() || Entries.ignored(name)) continue;
                 sizes.put(name, e.getSize());
+                last = name;
+                lastSize = e.getSize();
+                lastStart = compressed;
                 byte[] head = Archive.prefetch(name, e.getSize(), tar);
                 if (head != null) prefetched.put(name, head);
             }
@@ -41,7 +52,19 @@ final class TarEntries implements Entries {
     }
 
     private TarArchiveInputStream stream() throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16) {
+            @Override public synchronized int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) compressed += n;
+                return n;
+            }
+
+            @Override public synchronized int read() throws IOException {
+                int c = super.read();
+                if (c >= 0) compressed++;
+                return c;
+            }
+        };
         try {
             if (gzip) in = GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get();
             return new TarArchiveInputStream(in);

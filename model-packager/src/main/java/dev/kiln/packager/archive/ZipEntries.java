@@ -1,5 +1,6 @@
 package dev.kiln.packager.archive;
 
+import dev.kiln.packager.ModelFormatException;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
@@ -16,27 +17,33 @@ import java.util.Map;
  * extracted to disk.
  */
 final class ZipEntries implements Entries {
+    private final Path file;
     private final ZipFile zip;
     private final Map<String, ZipArchiveEntry> entries = new LinkedHashMap<>();
     private final Map<String, Long> sizes = new LinkedHashMap<>();
     private final Map<String, byte[]> prefetched = new LinkedHashMap<>();
 
     ZipEntries(Path file) throws IOException {
+        this.file = file;
         zip = ZipFile.builder().setPath(file).get();
         try {
             for (Enumeration<ZipArchiveEntry> en = zip.getEntriesInPhysicalOrder(); en.hasMoreElements(); ) {
                 ZipArchiveEntry e = en.nextElement();
-                String name = Entries.normalize(e.getName());
+                String name = Archive.checkName(file, Entries.normalize(e.getName()));
                 if (e.isDirectory() || e.isUnixSymlink() || Entries.ignored(name)) continue;
                 if (!zip.canReadEntryData(e)) {
                     throw new IOException(file + ": entry '" + name + "' uses a zip feature Kiln cannot read (method "
                             + e.getMethod() + ", or encryption): re-create the zip with deflate or store");
                 }
+                if (e.getSize() < 0) {
+                    throw new ModelFormatException(file + ": entry '" + name + "' does not declare its size: re-create the zip");
+                }
+                Archive.checkRatio(file, name, e.getSize(), e.getCompressedSize());
                 entries.put(name, e);
                 sizes.put(name, e.getSize());
             }
             for (String name : sizes.keySet()) {
-                try (InputStream in = zip.getInputStream(entries.get(name))) {
+                try (InputStream in = open(name)) {
                     byte[] head = Archive.prefetch(name, sizes.get(name), in);
                     if (head != null) prefetched.put(name, head);
                 }
@@ -51,7 +58,10 @@ final class ZipEntries implements Entries {
 
     @Override public Map<String, byte[]> prefetched() { return Collections.unmodifiableMap(prefetched); }
 
-    @Override public InputStream open(String name) throws IOException { return zip.getInputStream(entries.get(name)); }
+    @Override
+    public InputStream open(String name) throws IOException {
+        return Archive.bounded(file, name, zip.getInputStream(entries.get(name)), sizes.get(name));
+    }
 
     @Override public void close() throws IOException { zip.close(); }
 }

@@ -21,11 +21,23 @@ public interface HfFiles extends Closeable {
     /** {@code length} bytes of {@code name} from {@code offset}; the caller has checked the range against {@link #size}. */
     byte[] read(String name, long offset, int length) throws IOException;
 
-    /** A whole small file (JSON), empty when it is absent. */
+    /** Largest tokenizer.json read (the largest real ones are ~35 MB). */
+    long MAX_TOKENIZER_JSON = 64L << 20;
+    /** Largest other JSON file read (config, tokenizer_config, index: kilobytes to a few MB in real checkpoints). */
+    long MAX_JSON = 16L << 20;
+
+    /**
+     * A whole small file (JSON), empty when it is absent; a file over its limit ({@link #MAX_JSON},
+     * {@link #MAX_TOKENIZER_JSON}) is a {@link dev.kiln.packager.ModelFormatException} before anything is read.
+     */
     default Optional<byte[]> readAll(String name) throws IOException {
         Optional<Long> n = size(name);
         if (n.isEmpty()) return Optional.empty();
-        if (n.get() > Integer.MAX_VALUE - 16) throw new IOException(label() + "/" + name + " is too large to read whole");
+        long limit = name.equals(HfSource.TOKENIZER) ? MAX_TOKENIZER_JSON : MAX_JSON;
+        if (n.get() > limit || n.get() < 0) {
+            throw new dev.kiln.packager.ModelFormatException(label() + "/" + name + " is " + n.get() + " bytes, more than the "
+                    + limit + " Kiln reads for this file: it is not a real " + name + " (check the checkpoint)");
+        }
         return Optional.of(read(name, 0, (int) (long) n.get()));
     }
 

@@ -29,6 +29,16 @@ public final class Safetensors {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Most elements one tensor may have (2^40, i.e. 2 TiB of BF16): products are checked before they overflow. */
+    static final long MAX_ELEMENTS = 1L << 40;
+
+    /** The exact element count of a shape, for messages (BigInteger: the long product may have overflowed). */
+    private static java.math.BigInteger product(JsonNode sh) {
+        java.math.BigInteger p = java.math.BigInteger.ONE;
+        for (JsonNode d : sh) p = p.multiply(d.bigIntegerValue());
+        return p;
+    }
+
     /** The tensors of {@code file}, sorted by offset. */
     public static List<SafetensorsTensor> header(HfFiles files, String file) throws IOException {
         String where = files.label() + "/" + file;
@@ -80,13 +90,20 @@ public final class Safetensors {
         long elements = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = sh.get(i);
-            if (!d.isIntegralNumber() || d.asLong() < 0 || d.asLong() > (1L << 40)) throw new ModelFormatException(at + " has shape " + sh + ": dimensions must be whole numbers ≥ 0");
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0 || d.asLong() > MAX_ELEMENTS) {
+                throw new ModelFormatException(at + " has shape " + sh + ": dimension " + i + " is " + d
+                        + ", expected a whole number in 0.." + MAX_ELEMENTS);
+            }
             shape[i] = d.asLong();
+            if (shape[i] != 0 && elements > MAX_ELEMENTS / shape[i]) {
+                throw new ModelFormatException(at + " has shape " + sh + ": " + product(sh) + " elements, more than the "
+                        + MAX_ELEMENTS + " a tensor may have: the header is corrupt");
+            }
             elements *= shape[i];
-            if (elements > (1L << 40)) throw new ModelFormatException(at + " has shape " + sh + ": too many elements");
         }
-        if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()) {
-            throw new ModelFormatException(at + " needs data_offsets [begin, end], found " + off);
+        if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()
+                || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
+            throw new ModelFormatException(at + " needs data_offsets [begin, end] of whole numbers below 2^63, found " + off);
         }
         long b = off.get(0).asLong(), e = off.get(1).asLong();
         if (b < 0 || e < b || e > dataSize) {
