@@ -136,7 +136,7 @@ final class Evaluator {
                     : new Undefined("the inline if-expression on line " + c.line() + " evaluated to false and no else section was defined");
         }
         if (e instanceof Expr.ListLit l) return evalAll(l.items(), scope);
-        if (e instanceof Expr.TupleLit l) return evalAll(l.items(), scope);
+        if (e instanceof Expr.TupleLit l) return new Tuple(evalAll(l.items(), scope));
         if (e instanceof Expr.DictLit d) {
             Map<Object, Object> out = new LinkedHashMap<>();
             for (int i = 0; i < d.keys().size(); i++) out.put(Access.key(eval(d.keys().get(i), scope)), eval(d.values().get(i), scope));

@@ -33,7 +33,7 @@ final class Methods {
             case "items":
                 return (args, kwargs, line) -> {
                     List<Object> out = new ArrayList<>();
-                    for (Map.Entry<?, ?> e : m.entrySet()) out.add(Arrays.asList(keyValue(m, e.getKey()), e.getValue()));
+                    for (Map.Entry<?, ?> e : m.entrySet()) out.add(new Tuple(Arrays.asList(keyValue(m, e.getKey()), e.getValue())));
                     return out;
                 };
             case "keys":

@@ -34,6 +34,7 @@ final class Py {
         if (v instanceof Long) return "int";
         if (v instanceof Double) return "float";
         if (isString(v)) return "str";
+        if (v instanceof Tuple) return "tuple";
         if (v instanceof List<?>) return "list";
         if (v instanceof Map<?, ?>) return "dict";
         if (v instanceof Namespace) return "Namespace";
@@ -54,6 +55,11 @@ final class Py {
         if (v instanceof Long l) return l.toString();
         if (v instanceof Double d) return floatRepr(d);
         if (isString(v)) return stringRepr(MarkedString.text(v));
+        if (v instanceof Tuple t) {
+            StringBuilder s = new StringBuilder("(");
+            for (int i = 0; i < t.size(); i++) s.append(i > 0 ? ", " : "").append(repr(t.get(i)));
+            return s.append(t.size() == 1 ? ",)" : ")").toString();
+        }
         if (v instanceof List<?> l) {
             StringBuilder s = new StringBuilder("[");
             for (int i = 0; i < l.size(); i++) s.append(i > 0 ? ", " : "").append(repr(l.get(i)));
