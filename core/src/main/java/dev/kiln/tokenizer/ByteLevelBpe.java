@@ -34,6 +34,7 @@ public final class ByteLevelBpe implements Tokenizer {
     private final byte[][] pieces;                            // (vocab) token bytes for decoding
     private final List<String> userDefined = new ArrayList<>(); // matched before BPE, longest first
     private final List<String> special = new ArrayList<>();     // user-defined and control: with parseSpecial
+    private final List<String> control = new ArrayList<>();     // control only: in a prompt's trusted ranges
 
     ByteLevelBpe(Vocabulary v, Nfc nfc) {
         if (!v.model().equals("bpe")) throw new IllegalArgumentException("ByteLevelBpe needs a 'bpe' vocabulary, got '" + v.model() + "'");
@@ -54,7 +55,9 @@ public final class ByteLevelBpe implements Tokenizer {
             if (text.isEmpty()) continue;
             if (type == Vocabulary.USER_DEFINED) userDefined.add(text);
             if (type == Vocabulary.USER_DEFINED || type == Vocabulary.CONTROL) special.add(text);
+            if (type == Vocabulary.CONTROL) control.add(text);
         }
+        control.sort((a, b) -> b.length() - a.length());
         userDefined.sort((a, b) -> b.length() - a.length());
         special.sort((a, b) -> b.length() - a.length());
         for (int b = 0; b < 256; b++) {
@@ -99,9 +102,25 @@ public final class ByteLevelBpe implements Tokenizer {
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         IntList out = new IntList();
         if (addBos && vocab.bos() >= 0) out.add(vocab.bos());
+        encodeParts(TokenPartition.partition(text, parseSpecial ? special : userDefined, ids), out);
+        return out.toArray();
+    }
+
+    @Override
+    public int[] encodePrompt(String text, int[] untrusted) {
+        IntList out = new IntList();
+        for (Object part : TokenPartition.partitionTrusted(text, untrusted, control, ids)) {
+            if (part instanceof Integer id) out.add(id);
+            else encodeParts(TokenPartition.partition((String) part, userDefined, ids), out);
+        }
+        return Tokenizer.withBos(out.toArray(), vocab);
+    }
+
+    /** Cut-out token ids as they are, text sections through normalization, pre-tokenization and BPE. */
+    private void encodeParts(List<Object> parts, IntList out) {
         BpeScratch w = new BpeScratch();
         List<String> words = new ArrayList<>();
-        for (Object part : TokenPartition.partition(text, parseSpecial ? special : userDefined, ids)) {
+        for (Object part : parts) {
             if (part instanceof Integer id) {
                 out.add(id);
                 continue;
@@ -113,7 +132,6 @@ public final class ByteLevelBpe implements Tokenizer {
             pre.split(section, words);
             for (String word : words) word(word, w, out);
         }
-        return out.toArray();
     }
 
     /** One pre-token: its bytes as symbols, merged by rank, appended to {@code out}. */

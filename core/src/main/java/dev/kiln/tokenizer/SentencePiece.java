@@ -23,6 +23,7 @@ final class SentencePiece implements Tokenizer {
     private final int[] byteTokens = new int[256];            // byte -> its <0xNN> token, -1 when absent
     private final byte[][] pieces;                            // (vocab) token bytes for decoding
     private final List<String> userDefined = new ArrayList<>(); // texts matched before BPE, longest first
+    private final List<String> control = new ArrayList<>();     // control tokens: cut out of a prompt's trusted ranges
 
     SentencePiece(Vocabulary v) {
         this.vocab = v;
@@ -40,8 +41,10 @@ final class SentencePiece implements Tokenizer {
             }
             pieces[id] = piece(text, type, b);
             if (type == Vocabulary.USER_DEFINED && !text.isEmpty()) userDefined.add(text);
+            if (type == Vocabulary.CONTROL && !text.isEmpty()) control.add(text);
         }
         userDefined.sort((a, b) -> b.length() - a.length());
+        control.sort((a, b) -> b.length() - a.length());
         if (v.scores().length != n) throw new IllegalArgumentException("a SentencePiece vocabulary needs one score per token, got "
                 + v.scores().length + " for " + n + " tokens");
     }
@@ -82,8 +85,26 @@ final class SentencePiece implements Tokenizer {
         IntList out = new IntList();
         if (addBos && vocab.bos() >= 0) out.add(vocab.bos());
         if (text.isEmpty()) return out.toArray(); // llama.cpp: no space prefix for empty text
+        encodeParts(TokenPartition.partition(text, userDefined, ids), out);
+        return out.toArray();
+    }
+
+    @Override
+    public int[] encodePrompt(String text, int[] untrusted) {
+        List<Object> parts = new ArrayList<>();
+        for (Object p : TokenPartition.partitionTrusted(text, untrusted, control, ids)) {
+            if (p instanceof String s) parts.addAll(TokenPartition.partition(s, userDefined, ids));
+            else parts.add(p);
+        }
+        IntList out = new IntList();
+        encodeParts(parts, out);
+        return Tokenizer.withBos(out.toArray(), vocab);
+    }
+
+    /** Token ids as they are; a text fragment gets the space prefix at the start and after a token id. */
+    private void encodeParts(List<Object> parts, IntList out) {
         boolean afterSpecial = true; // the start of the text counts as "after a special token"
-        for (Object f : TokenPartition.partition(text, userDefined, ids)) {
+        for (Object f : parts) {
             if (f instanceof Integer id) {
                 out.add(id);
                 afterSpecial = true;
@@ -94,7 +115,6 @@ final class SentencePiece implements Tokenizer {
             bpe(fragment.replace(' ', SPACE_MARK), out);
             afterSpecial = false;
         }
-        return out.toArray();
     }
 
     /** One merge candidate: symbols left and right (adjacent when made) whose texts joined are a token. */

@@ -36,4 +36,48 @@ final class TokenPartition {
         }
         return parts;
     }
+
+    /**
+     * Like {@link #partition}, but a literal is cut out only where all of its characters are trusted: outside the
+     * sorted [start, end) ranges in {@code untrusted}. A literal that overlaps untrusted text stays raw text, to be
+     * spelled out by the tokenizer.
+     */
+    static List<Object> partitionTrusted(String text, int[] untrusted, List<String> literals, Map<String, Integer> ids) {
+        List<Object> parts = new ArrayList<>(); // int[] {start, end} raw ranges of text, or Integer ids
+        if (!text.isEmpty()) parts.add(new int[] {0, text.length()});
+        for (String u : literals) {
+            if (text.indexOf(u) < 0) continue;
+            List<Object> cut = new ArrayList<>();
+            for (Object p : parts) {
+                if (!(p instanceof int[] r)) {
+                    cut.add(p);
+                    continue;
+                }
+                int from = r[0], k = text.indexOf(u, r[0]);
+                while (k >= 0 && k + u.length() <= r[1]) {
+                    if (isTrusted(untrusted, k, k + u.length())) {
+                        if (k > from) cut.add(new int[] {from, k});
+                        cut.add(ids.get(u));
+                        from = k + u.length();
+                        k = text.indexOf(u, from);
+                    } else {
+                        k = text.indexOf(u, k + 1);
+                    }
+                }
+                if (from < r[1]) cut.add(new int[] {from, r[1]});
+            }
+            parts = cut;
+        }
+        List<Object> out = new ArrayList<>(parts.size());
+        for (Object p : parts) out.add(p instanceof int[] r ? text.substring(r[0], r[1]) : p);
+        return out;
+    }
+
+    /** Whether [from, to) overlaps none of the sorted [start, end) pairs in {@code untrusted}. */
+    static boolean isTrusted(int[] untrusted, int from, int to) {
+        for (int i = 0; i < untrusted.length; i += 2) {
+            if (untrusted[i] < to && untrusted[i + 1] > from) return false;
+        }
+        return true;
+    }
 }

@@ -39,6 +39,25 @@ public sealed interface Tokenizer permits SentencePiece, ByteLevelBpe {
     /** Token ids for {@code text}, with BOS first only when {@code addBos} (and the vocabulary has one). */
     int[] encode(String text, boolean addBos);
 
+    /**
+     * Token ids for a rendered chat prompt (see {@code dev.kiln.chat.RenderedPrompt}): control tokens (the
+     * vocabulary's special tokens, such as {@code <|im_start|>} or {@code <|eot_id|>}) are recognised as single ids only
+     * where their whole text lies outside the {@code untrusted} [start, end) character ranges; elsewhere, as in a user
+     * message that spells one, they are tokenized as ordinary text. The text between control tokens is tokenized as a
+     * whole, never split at trust boundaries. BOS is put first when the vocabulary asks for it
+     * ({@link Vocabulary#addBos()}) and the prompt does not already start with it.
+     */
+    int[] encodePrompt(String text, int[] untrusted);
+
+    /** {@code ids} with BOS in front when the vocabulary asks for one and they do not already start with it. */
+    static int[] withBos(int[] ids, Vocabulary v) {
+        if (!v.addBos() || v.bos() < 0 || (ids.length > 0 && ids[0] == v.bos())) return ids;
+        int[] out = new int[ids.length + 1];
+        out[0] = v.bos();
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
     /** The raw bytes token {@code id} stands for: empty for control tokens, one byte for byte tokens. */
     byte[] tokenBytes(int id);
 
