@@ -104,8 +104,8 @@ public final class CpuModel {
                 Ops.headRmsNorm(q, c.heads(), hs, w.qNorm()[l], eps);
                 Ops.headRmsNorm(k, c.kvHeads(), hs, w.kNorm()[l], eps);                 emitQkv(Step.QK_NORM, l, false);
             }
-            Ops.rope(q, c.heads(), hs, pos, invFreq, c.ropeStyle());
-            Ops.rope(k, c.kvHeads(), hs, pos, invFreq, c.ropeStyle());
+            Ops.rope(q, c.heads(), hs, pos, invFreq, c.ropeStyle(), c.ropeScaling().attentionFactor());
+            Ops.rope(k, c.kvHeads(), hs, pos, invFreq, c.ropeStyle(), c.ropeScaling().attentionFactor());
             System.arraycopy(k, 0, kc, pos * kvDim, kvDim);
             System.arraycopy(v, 0, vc, pos * kvDim, kvDim);                             emitQkv(Step.ROPE, l, false);
             // xb = softmax(q·kᵀ/√hs)·v per head, grouped-query; x += wo · xb
