@@ -127,7 +127,8 @@ public final class Plan {
                 add(body, QK_NORM, l, new Params.QkNorm(c.heads(), c.kvHeads(), c.headSize(), c.normEps()), null, whole(q),
                         whole(kb), vector(TensorNames.attnQNorm(l)), vector(TensorNames.attnKNorm(l)));
             }
-            add(body, ROPE, l, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeStyle(), layerOffset),
+            add(body, ROPE, l, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeStyle(), layerOffset,
+                    c.ropeScaling().attentionFactor()),
                     null, whole(q), whole(kb), whole(v), whole(freqs), whole(kCache), whole(vCache), whole(step));
             add(body, ATT, l, new Params.Attention(c.heads(), c.kvHeads(), c.headSize(), context, layerOffset),
                     null, whole(q), whole(kCache), whole(vCache), whole(att), whole(xb2), whole(step));
