@@ -118,11 +118,10 @@ public record RopeScaling(Type type, float factor, float lowFreqFactor, float hi
 
     /**
      * LongRoPE's default attention factor (transformers' {@code _compute_longrope_parameters}, the LongRoPE paper):
-     * with {@code factor = maxPositions / originalContext}, √(1 + ln factor / ln originalContext), or 1 when
-     * factor ≤ 1.
+     * √(1 + ln factor / ln originalContext), or 1 when factor ≤ 1; factor is how much longer the context is than the
+     * original one (Phi-3: max_position_embeddings / original_max_position_embeddings).
      */
-    public static float longropeAttentionFactor(int maxPositions, int originalContext) {
-        double factor = (double) maxPositions / originalContext;
+    public static float longropeAttentionFactor(double factor, int originalContext) {
         return factor <= 1 ? 1f : (float) Math.sqrt(1 + Math.log(factor) / Math.log(originalContext));
     }
 

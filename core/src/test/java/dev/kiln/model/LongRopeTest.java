@@ -38,8 +38,8 @@ class LongRopeTest {
     @Test
     void theDefaultAttentionFactorIsTheSquareRootOfOnePlusLogRatioOverLogOriginal() {
         // Phi-3.5-mini: 131072 positions over an original 4096 → √(1 + ln 32 / ln 4096) ≈ 1.1902
-        assertEquals(Math.sqrt(1 + Math.log(32) / Math.log(4096)), RopeScaling.longropeAttentionFactor(131072, 4096), 1e-6);
-        assertEquals(1f, RopeScaling.longropeAttentionFactor(4096, 4096));
+        assertEquals(Math.sqrt(1 + Math.log(32) / Math.log(4096)), RopeScaling.longropeAttentionFactor(131072 / 4096.0, 4096), 1e-6);
+        assertEquals(1f, RopeScaling.longropeAttentionFactor(1.0, 4096));
     }
 
     @Test

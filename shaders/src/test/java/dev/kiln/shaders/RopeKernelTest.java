@@ -33,7 +33,7 @@ class RopeKernelTest {
 
     /** LongRoPE with Phi-3.5's shape of factors (short near 1, long growing) and its attention factor for 32×. */
     static final RopeScaling PHI35_LIKE = RopeScaling.longrope(List.of(1f, 1.02f, 1.3f, 2.1f),
-            List.of(1.05f, 1.6f, 8.2f, 40.5f), 32, RopeScaling.longropeAttentionFactor(1024, 32));
+            List.of(1.05f, 1.6f, 8.2f, 40.5f), 32, RopeScaling.longropeAttentionFactor(32, 32));
 
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
