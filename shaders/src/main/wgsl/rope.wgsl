@@ -1,12 +1,13 @@
 // ROPE — rotary position embedding at pos, then the KV-cache write:
 //   for each head and pair (a, b) of dim index i < headSize/2, θ = pos · freqs[i]:
-//   (x_a, x_b) ← (x_a·cos θ − x_b·sin θ, x_a·sin θ + x_b·cos θ); pairs are (2i, 2i+1) for style 0 (interleaved,
-//   llama.cpp's GGUF llama) or (i, i + headSize/2) for style 1 (half split, NeoX).
+//   (x_a, x_b) ← s·(x_a·cos θ − x_b·sin θ, x_a·sin θ + x_b·cos θ); pairs are (2i, 2i+1) for style 0 (interleaved,
+//   llama.cpp's GGUF llama) or (i, i + headSize/2) for style 1 (half split, NeoX). s = p.scale: LongRoPE's
+//   attention factor (transformers multiplies it into cos and sin), 1 for every other model.
 //   q and k are rotated in place (k as the CPU reference does, so a step trace sees it); rotated k and unchanged v
 //   also go to kCache / vCache at layerOffset + pos·kvDim.
 //   freqs are the inverse frequencies of dev.kiln.model.RopeFrequencies (base^(−2i/headSize), with the model's
 //   scaling — linear, llama3 — already applied), uploaded once: no scaling type is known here.
-// Reference: dev.kiln.reference.Ops.rope on q and on k, then a copy into the cache row.
+// Reference: dev.kiln.reference.Ops.rope (with scale) on q and on k, then a copy into the cache row.
 // Threads: one invocation per pair: g < heads·headSize/2 rotates a q pair, the next kvHeads·headSize/2 a k pair
 //   (and store that pair of k and v); g = (wid.y·nwg.x + wid.x)·WG + t.
 // Precision: angles in f32 — pos · freqs[i] (one rounding; the table itself is the f32 the CPU uses), reduced into
@@ -31,6 +32,7 @@ struct Params {
     headSize: u32,     // elements per head (even)
     style: u32,        // 0: pairs (2i, 2i+1); 1: pairs (i, i + headSize/2)
     layerOffset: u32,  // elements from the start of kCache/vCache to this layer's (context, kvDim) block
+    scale: f32,        // multiplies rotated q and k (LongRoPE's attention factor; 1 otherwise)
 }
 
 const WG: u32 = 64u;
@@ -38,12 +40,12 @@ const TWO_PI_HI: f32 = 6.28125;                // 2π to 8 significant bits: k·
 const TWO_PI_LO: f32 = 1.9353071795864769e-3;  // 2π − TWO_PI_HI
 const INV_TWO_PI: f32 = 0.15915494309189535;
 
-// (cos θ, sin θ) for dim pair i at position pos.
+// (cos θ, sin θ) · scale for dim pair i at position pos, as transformers scales its cos and sin tables.
 fn rotation(pos: u32, i: u32) -> vec2<f32> {
     let angle = f32(pos) * freqs[i];
     let turns = round(angle * INV_TWO_PI);
     let r = (angle - turns * TWO_PI_HI) - turns * TWO_PI_LO;
-    return vec2<f32>(cos(r), sin(r));
+    return vec2<f32>(cos(r), sin(r)) * p.scale;
 }
 
 // Element indices (a, b) of pair i in head `head`.

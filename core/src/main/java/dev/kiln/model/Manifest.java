@@ -24,8 +24,12 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
 
     /** Magic string of the {@code format} field. */
     public static final String FORMAT = "kiln-model";
-    /** Format version this code writes and reads. Readers refuse other versions. */
-    public static final int VERSION = 1;
+    /**
+     * Newest format version this code writes and reads. A manifest says the lowest version that describes it
+     * ({@link #versionOf}), so a model without version-2 features keeps the bytes older readers accept; readers
+     * refuse versions above this one.
+     */
+    public static final int VERSION = 2;
     /** Tensor byte offsets inside a shard are multiples of this (WebGPU's minStorageBufferOffsetAlignment). */
     public static final int ALIGNMENT = 256;
 
@@ -51,7 +55,7 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
     public String toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", FORMAT);
-        root.put("version", VERSION);
+        root.put("version", versionOf(config));
         root.put("name", name);
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("architecture", config.architecture());
@@ -76,16 +80,18 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
         if (rs.type() != RopeScaling.Type.NONE) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("type", rs.type().id());
-            if (rs.type() != RopeScaling.Type.FACTORS) r.put("factor", (double) rs.factor());
+            if (rs.type() != RopeScaling.Type.FACTORS && rs.type() != RopeScaling.Type.LONGROPE) r.put("factor", (double) rs.factor());
             if (rs.type() == RopeScaling.Type.LLAMA3) {
                 r.put("low_freq_factor", (double) rs.lowFreqFactor());
                 r.put("high_freq_factor", (double) rs.highFreqFactor());
                 r.put("original_context", rs.originalContext());
             }
-            if (rs.type() == RopeScaling.Type.FACTORS) {
-                List<Object> f = new ArrayList<>();
-                for (Float v : rs.factors()) f.add((double) v);
-                r.put("factors", f);
+            if (rs.type() == RopeScaling.Type.FACTORS) r.put("factors", numbers(rs.factors()));
+            if (rs.type() == RopeScaling.Type.LONGROPE) {
+                r.put("short_factors", numbers(rs.factors()));
+                r.put("long_factors", numbers(rs.longFactors()));
+                r.put("original_context", rs.originalContext());
+                r.put("attention_factor", (double) rs.attentionFactor());
             }
             c.put("rope_scaling", r);
         }
@@ -117,6 +123,20 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
         return Json.writePretty(root);
     }
 
+    /**
+     * The lowest format version that describes this config: 2 for LongRoPE (a version-1 reader would refuse its
+     * scaling type anyway, but by version it says "re-package" or "update" before reading further), else 1.
+     */
+    public static int versionOf(ModelConfig config) {
+        return config.ropeScaling().type() == RopeScaling.Type.LONGROPE ? 2 : 1;
+    }
+
+    private static List<Object> numbers(List<Float> values) {
+        List<Object> out = new ArrayList<>();
+        for (Float v : values) out.add((double) v);
+        return out;
+    }
+
     /** Reads and validates a manifest; every problem is a {@link JsonException} or {@link IllegalArgumentException} naming the field. */
     public static Manifest fromJson(String text) {
         JsonObject root = JsonObject.of(Json.parse(text), "manifest");
@@ -124,8 +144,8 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
             throw new JsonException("not a Kiln manifest: field 'format' must be \"" + FORMAT + "\"");
         }
         int version = root.integer("version");
-        if (version != VERSION) {
-            throw new JsonException("unsupported manifest version " + version + ", expected " + VERSION
+        if (version < 1 || version > VERSION) {
+            throw new JsonException("unsupported manifest version " + version + ", expected 1–" + VERSION
                     + ": re-package the model with this version of Kiln");
         }
         JsonObject c = root.object("config");
@@ -163,6 +183,8 @@ public record Manifest(String name, ModelConfig config, String tokenizer, List<T
             case LLAMA3 -> RopeScaling.llama3((float) r.number("factor"), (float) r.number("low_freq_factor"),
                     (float) r.number("high_freq_factor"), r.integer("original_context"));
             case FACTORS -> RopeScaling.factors(floats(r, "factors"));
+            case LONGROPE -> RopeScaling.longrope(floats(r, "short_factors"), floats(r, "long_factors"),
+                    r.integer("original_context"), (float) r.number("attention_factor"));
         };
     }
 

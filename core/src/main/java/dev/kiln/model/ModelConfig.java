@@ -23,7 +23,7 @@ package dev.kiln.model;
  * @param qkNorm        q and k get a per-head RMSNorm of width headSize before RoPE, one weight vector shared by
  *                      all heads ("blk.L.attn_{q,k}_norm"; Qwen3)
  * @param ropeScaling   how RoPE's frequencies are scaled ({@link RopeScaling#NONE} for none; Llama 3.x: llama3, or
- *                      factors with headSize/2 values from a GGUF file's rope_freqs)
+ *                      factors with headSize/2 values from a GGUF file's rope_freqs; Phi-3.5: longrope)
  */
 public record ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headSize, int ffn,
                           int vocab, float normEps, float ropeBase, RopeStyle ropeStyle, int context, int bos, int eos,
@@ -45,7 +45,7 @@ public record ModelConfig(String architecture, int dim, int layers, int heads, i
             throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv_heads (" + kvHeads + ")");
         }
         if (headSize % 2 != 0) throw new IllegalArgumentException("head_size must be even for RoPE, got " + headSize);
-        if (ropeScaling.type() == RopeScaling.Type.FACTORS && ropeScaling.factors().size() != headSize / 2) {
+        if (!ropeScaling.factors().isEmpty() && ropeScaling.factors().size() != headSize / 2) {
             throw new IllegalArgumentException("rope_scaling factors has " + ropeScaling.factors().size()
                     + " values, expected head_size/2 = " + headSize / 2);
         }

@@ -14,21 +14,40 @@ package dev.kiln.model;
  *           otherwise, s = (originalContext / wavelen − lowFreqFactor) / (highFreqFactor − lowFreqFactor):
  *                                          (1 − s) · invFreq[i] / factor + s · invFreq[i]
  * factors:  invFreq[i] / factors[i]                               (llama.cpp's rope_freqs: θ_i / ff_i)
+ * longrope: invFreq[i] / long[i]  when context &gt; originalContext, else invFreq[i] / short[i]
  * </pre>
  * Computed in double, stored as f32 (as Hugging Face stores {@code inv_freq}).
+ *
+ * <p>LongRoPE's choice of factors is fixed for a loaded model, as llama.cpp makes it (long factors when the context
+ * it allocates exceeds {@code original_max_position_embeddings}): the engine's context is the config's, so one table
+ * serves every position. transformers instead switches per forward call on the current sequence length (short
+ * factors while the sequence fits the original context, long ones past it, re-rotating nothing already cached); for
+ * a model whose context exceeds the original one (Phi-3.5: 131072 vs 4096) the two agree only once a sequence is past
+ * the original context. The attention factor ({@link RopeScaling#attentionFactor()}) is no part of this table: it
+ * scales q and k after the rotation.
  */
 public final class RopeFrequencies {
     private RopeFrequencies() {}
 
-    /** The (headSize/2) inverse frequencies of this config's RoPE, scaling applied. */
-    public static float[] of(ModelConfig c) { return of(c.ropeBase(), c.headSize(), c.ropeScaling()); }
+    /** The (headSize/2) inverse frequencies of this config's RoPE, scaling applied, for its context. */
+    public static float[] of(ModelConfig c) { return of(c.ropeBase(), c.headSize(), c.ropeScaling(), c.context()); }
 
+    /** A scaling that does not depend on the context (every type but longrope). */
     public static float[] of(float base, int headSize, RopeScaling s) {
+        if (s.type() == RopeScaling.Type.LONGROPE) {
+            throw new IllegalArgumentException("longrope frequencies depend on the context: pass it");
+        }
+        return of(base, headSize, s, 0);
+    }
+
+    /** @param context the positions the engine allocates (longrope picks its long factors past the original context) */
+    public static float[] of(float base, int headSize, RopeScaling s, int context) {
         if (headSize <= 0 || headSize % 2 != 0) throw new IllegalArgumentException("head size must be even and positive, got " + headSize);
         float[] out = new float[headSize / 2];
-        if (s.type() == RopeScaling.Type.FACTORS && s.factors().size() != out.length) {
+        if (!s.factors().isEmpty() && s.factors().size() != out.length) {
             throw new IllegalArgumentException("rope_scaling factors has " + s.factors().size() + " values, expected head_size/2 = " + out.length);
         }
+        boolean useLong = s.type() == RopeScaling.Type.LONGROPE && context > s.originalContext();
         for (int i = 0; i < out.length; i++) {
             double inv = 1.0 / Math.pow(base, (2.0 * i) / headSize);
             out[i] = (float) switch (s.type()) {
@@ -36,6 +55,7 @@ public final class RopeFrequencies {
                 case LINEAR -> inv / s.factor();
                 case LLAMA3 -> llama3(inv, s);
                 case FACTORS -> inv / s.factors().get(i);
+                case LONGROPE -> inv / (useLong ? s.longFactors() : s.factors()).get(i);
             };
         }
         return out;

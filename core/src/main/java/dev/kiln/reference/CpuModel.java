@@ -99,8 +99,8 @@ public final class CpuModel {
             }
             case ROPE -> {
                 float[] q = a(s.in(), 0), k = a(s.in(), 1), v = a(s.in(), 2);
-                Ops.rope(q, c.heads(), hs, pos, invFreq, c.ropeStyle());
-                Ops.rope(k, c.kvHeads(), hs, pos, invFreq, c.ropeStyle());
+                Ops.rope(q, c.heads(), hs, pos, invFreq, c.ropeStyle(), c.ropeScaling().attentionFactor());
+                Ops.rope(k, c.kvHeads(), hs, pos, invFreq, c.ropeStyle(), c.ropeScaling().attentionFactor());
                 System.arraycopy(k, 0, cache[0][s.layer()], pos * c.kvDim(), c.kvDim());
                 System.arraycopy(v, 0, cache[1][s.layer()], pos * c.kvDim(), c.kvDim());
             }

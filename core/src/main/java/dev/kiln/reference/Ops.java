@@ -66,11 +66,20 @@ public final class Ops {
      * elements pair up.
      */
     public static void rope(float[] v, int nHeads, int headSize, int pos, float[] invFreq, RopeStyle style) {
+        rope(v, nHeads, headSize, pos, invFreq, style, 1f);
+    }
+
+    /**
+     * {@link #rope(float[], int, int, int, float[], RopeStyle)}, then both elements of every pair times
+     * {@code scale}: LongRoPE's attention factor ({@link RopeScaling#attentionFactor()}), which transformers
+     * multiplies into cos and sin. 1 leaves the rotation bit for bit unchanged.
+     */
+    public static void rope(float[] v, int nHeads, int headSize, int pos, float[] invFreq, RopeStyle style, float scale) {
         int half = headSize / 2;
         for (int h = 0; h < nHeads; h++) {
             for (int i = 0; i < half; i++) {
                 double angle = pos * (double) invFreq[i];
-                float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+                float cos = (float) Math.cos(angle) * scale, sin = (float) Math.sin(angle) * scale;
                 int a = h * headSize + (style == RopeStyle.INTERLEAVED ? 2 * i : i);
                 int b = style == RopeStyle.INTERLEAVED ? a + 1 : a + half;
                 float x0 = v[a], x1 = v[b];

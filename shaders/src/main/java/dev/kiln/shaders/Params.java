@@ -92,20 +92,28 @@ public sealed interface Params {
     /**
      * ROPE: rotate q (heads) and k (kvHeads) at pos by the bound frequency table (headSize/2 f32,
      * {@link dev.kiln.model.RopeFrequencies}); store k and v at cache element layerOffset + pos·kvHeads·headSize.
-     * style is the pairing.
+     * style is the pairing; scale multiplies rotated q and k (LongRoPE's attention factor,
+     * {@link dev.kiln.model.RopeScaling#attentionFactor()}; 1 otherwise).
      */
-    record Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset)
+    record Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset, float scale)
             implements Params {
         public Rope {
             positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
             if (headSize % 2 != 0) throw new IllegalArgumentException("headSize must be even for RoPE, got " + headSize);
             if (style == null) throw new IllegalArgumentException("rope style is required");
             if (layerOffset < 0) throw new IllegalArgumentException("layerOffset must be >= 0, got " + layerOffset);
+            if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("scale must be positive and finite, got " + scale);
+        }
+
+        /** No output scaling: every scaling type but LongRoPE. */
+        public Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset) {
+            this(heads, kvHeads, headSize, style, layerOffset, 1f);
         }
 
         public Kernel kernel() { return Kernel.ROPE; }
         public byte[] bytes() {
-            return new UniformWriter(5).u32(heads).u32(kvHeads).u32(headSize).u32(style.ordinal()).u32(layerOffset).bytes();
+            return new UniformWriter(6).u32(heads).u32(kvHeads).u32(headSize).u32(style.ordinal()).u32(layerOffset)
+                    .f32(scale).bytes();
         }
         /** One invocation per rotated pair: (heads + kvHeads)·headSize/2. */
         public int[] workgroups() {

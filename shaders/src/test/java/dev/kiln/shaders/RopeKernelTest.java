@@ -18,7 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * ROPE on Dawn/lavapipe against {@link Ops#rope} (double-precision angles from the same f32 frequency table,
- * {@link RopeFrequencies}) on q and on k, plus the cache write; plain and Llama-3-scaled tables.
+ * {@link RopeFrequencies}) on q and on k, plus the cache write; plain, Llama-3-scaled and LongRoPE tables (the
+ * last with its attention factor, which scales rotated q and k; the tolerance scales with it).
  *
  * <p>Tolerance |Δ| ≤ (3e-6 + pos·2⁻²²)·max|x|: the GPU computes θ = pos·freqs[i] in f32 (one rounding, ≤ θ·2⁻²⁴),
  * so a rotated value is off by |x|·Δθ; cos/sin after the two-part 2π reduction add ~1e-6 on lavapipe. The f16 cache (F16) also
@@ -30,6 +31,10 @@ class RopeKernelTest {
     @BeforeAll static void start() { gpu = NodeGpu.start(); }
     @AfterAll static void stop() { if (gpu != null) gpu.close(); }
 
+    /** LongRoPE with Phi-3.5's shape of factors (short near 1, long growing) and its attention factor for 32×. */
+    static final RopeScaling PHI35_LIKE = RopeScaling.longrope(List.of(1f, 1.02f, 1.3f, 2.1f),
+            List.of(1.05f, 1.6f, 8.2f, 40.5f), 32, RopeScaling.longropeAttentionFactor(32, 32));
+
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
         for (Precision p : Precision.values()) {
@@ -39,6 +44,7 @@ class RopeKernelTest {
                 a.add(Arguments.of(p, s, 4, 1, 64, 127, RopeScaling.NONE));
                 a.add(Arguments.of(p, s, 2, 2, 128, 4095, RopeScaling.NONE));   // a long context: large angles
                 a.add(Arguments.of(p, s, 4, 2, 64, 300, RopeScaling.llama3(8f, 1f, 4f, 256))); // all three bands
+                a.add(Arguments.of(p, s, 4, 2, 8, 40, PHI35_LIKE));               // long factors and attention factor
             }
         }
         return a.stream();
@@ -51,7 +57,8 @@ class RopeKernelTest {
         assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
         int kvDim = kvHeads * hs, context = pos + 3, layers = 2, layer = 1;
         int layerOffset = layer * context * kvDim;
-        float[] freqs = RopeFrequencies.of(10000f, hs, scaling);
+        float[] freqs = RopeFrequencies.of(10000f, hs, scaling, context + 32); // past LongRoPE's original context: long factors
+        float scale = scaling.attentionFactor();
         float[] q = TestData.uniform(pos + 1, heads * hs, -1, 1);
         float[] k = TestData.uniform(pos + 2, kvDim, -1, 1);
         float[] v = TestData.uniform(pos + 3, kvDim, -1, 1);
@@ -59,14 +66,14 @@ class RopeKernelTest {
 
         NodeGpu.Result r = gpu.run(gpu.request().floats("q", q).floats("k", k).floats("v", v).floats("freqs", freqs)
                 .zeros("kCache", cacheBytes).zeros("vCache", cacheBytes).bytes("step", StepUniform.bytes(pos))
-                .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, style, layerOffset),
+                .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, style, layerOffset, scale),
                         "q", "k", "v", "freqs", "kCache", "vCache", "step")
                 .read("q", "kCache", "vCache"));
 
         float[] qRef = q.clone(), kRef = k.clone();
-        Ops.rope(qRef, heads, hs, pos, freqs, style);
-        Ops.rope(kRef, kvHeads, hs, pos, freqs, style);
-        double angleTol = 3e-6 + pos * 0x1p-22;
+        Ops.rope(qRef, heads, hs, pos, freqs, style, scale);
+        Ops.rope(kRef, kvHeads, hs, pos, freqs, style, scale);
+        double angleTol = (3e-6 + pos * 0x1p-22) * scale;
         TestData.assertClose(p + " q", qRef, r.floats("q"), angleTol);
 
         int cells = layers * context * kvDim;
@@ -75,7 +82,7 @@ class RopeKernelTest {
         int row = layerOffset + pos * kvDim;
         System.arraycopy(kRef, 0, kExpected, row, kvDim);
         System.arraycopy(v, 0, vExpected, row, kvDim);
-        double storeTol = p == Precision.F16 ? 0x1p-11 : 0; // |x| ≤ 1: half a half-ulp
+        double storeTol = p == Precision.F16 ? 0x1p-11 : 0; // |x| ≤ √2·scale < 2: half a half-ulp
         TestData.assertClose(p + " kCache (only row pos of layer 1 written)", kExpected, kCache, angleTol + storeTol + 1e-30);
         TestData.assertClose(p + " vCache (only row pos of layer 1 written)", vExpected, vCache, storeTol + 1e-30);
     }

@@ -88,7 +88,8 @@ public final class Schedule {
                     act(s.out(), 2), vector(s, 0), vector(s, 1), vector(s, 2));
             case QK_NORM -> of(s, new Params.QkNorm(c.heads(), c.kvHeads(), c.headSize(), c.normEps()), null,
                     act(s.out(), 0), act(s.out(), 1), vector(s, 0), vector(s, 1));
-            case ROPE -> of(s, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeStyle(), layerOffset), null,
+            case ROPE -> of(s, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeStyle(), layerOffset,
+                    c.ropeScaling().attentionFactor()), null,
                     act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), new Slot.RopeTable(), act(s.out(), 2), act(s.out(), 3),
                     new Slot.StepUniform());
             case ATTENTION -> of(s, new Params.Attention(c.heads(), c.kvHeads(), c.headSize(), c.context(), layerOffset), null,

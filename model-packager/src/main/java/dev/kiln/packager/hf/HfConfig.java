@@ -12,7 +12,7 @@ import java.util.List;
  * {@code config.json} of a Hugging Face causal LM → our {@link ModelConfig}. Families that are llama in all but
  * packaging or a config flag (Llama 1/2/3.x, Mistral, SmolLM2, TinyLlama: {@code model_type} "llama"/"mistral";
  * Qwen2/2.5: "qwen2", q/k/v biases; Qwen3: "qwen3", per-head q/k RMSNorm; Phi-3/3.5: "phi3" with fused projections
- * split at packaging; Llama-3 and linear RoPE scaling) are accepted; a feature the engine cannot run is refused
+ * split at packaging; Llama-3, linear and LongRoPE (Phi-3.5) RoPE scaling) are accepted; a feature the engine cannot run is refused
  * with an error that names it. RoPE: Hugging Face stores q/k rows for the half-split pairing; {@link HfSource}
  * permutes them back once, so the config says {@link RopeStyle#INTERLEAVED}, as for GGUF.
  *
@@ -44,7 +44,7 @@ public record HfConfig(ModelConfig config, String family, String note) {
         refuse(where, c);
         boolean qkvBias = type.equals("qwen2");   // Qwen2/2.5 always have q/k/v biases (their config has no flag)
         boolean qkNorm = type.equals("qwen3");    // Qwen3: per-head RMSNorm of q and k before RoPE
-        RopeScaling scaling = ropeScaling(where, c);
+        RopeScaling scaling = ropeScaling(where, c, req(where, c, "max_position_embeddings"));
         int dim = req(where, c, "hidden_size");
         int heads = req(where, c, "num_attention_heads");
         int kvHeads = opt(c, "num_key_value_heads", heads);
@@ -93,8 +93,8 @@ public record HfConfig(ModelConfig config, String family, String note) {
         if (!rs.isMissingNode() && !rs.isNull()) {
             String kind = rs.path("rope_type").asString(rs.path("type").asString("?"));
             String what = switch (kind) {
-                case "default", "llama3", "linear" -> null; // run: see ropeScaling
-                case "dynamic", "yarn", "longrope", "su" -> "RoPE scaling '" + kind + "'";
+                case "default", "llama3", "linear", "longrope", "su" -> null; // run: see ropeScaling
+                case "dynamic", "yarn" -> "RoPE scaling '" + kind + "'";
                 default -> "unknown RoPE scaling '" + kind + "'";
             };
             if (what != null) unsupported(where, what);
@@ -103,8 +103,14 @@ public record HfConfig(ModelConfig config, String family, String note) {
         if (partial != 1.0) unsupported(where, "partial_rotary_factor " + partial + " (partial rotary embeddings)");
     }
 
-    /** rope_scaling → ours: llama3 (Llama 3.1/3.2) and linear; absent, null or "default" is none. */
-    private static RopeScaling ropeScaling(String where, JsonNode c) {
+    /**
+     * rope_scaling → ours: llama3 (Llama 3.1/3.2), linear, longrope (Phi-3.5; "su" is its earlier name); absent,
+     * null or "default" is none. LongRoPE's attention factor is resolved here as transformers'
+     * {@code _compute_longrope_parameters} does: rope_scaling's {@code attention_factor} when given, else from
+     * max_position_embeddings / original_max_position_embeddings (the config's top-level key, as Phi-3 has it, else
+     * rope_scaling's; without either, rope_scaling's {@code factor} over max_position_embeddings as the original).
+     */
+    private static RopeScaling ropeScaling(String where, JsonNode c, int maxPositions) {
         JsonNode rs = c.path("rope_scaling");
         if (rs.isMissingNode() || rs.isNull()) return RopeScaling.NONE;
         String kind = rs.path("rope_type").asString(rs.path("type").asString("?"));
@@ -113,11 +119,42 @@ public record HfConfig(ModelConfig config, String family, String note) {
                 case "llama3" -> RopeScaling.llama3((float) num(where, rs, "factor"), (float) num(where, rs, "low_freq_factor"),
                         (float) num(where, rs, "high_freq_factor"), (int) num(where, rs, "original_max_position_embeddings"));
                 case "linear" -> RopeScaling.linear((float) num(where, rs, "factor"));
+                case "longrope", "su" -> longrope(where, c, rs, maxPositions);
                 default -> RopeScaling.NONE;
             };
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(where + ": config.json rope_scaling: " + e.getMessage());
         }
+    }
+
+    private static RopeScaling longrope(String where, JsonNode c, JsonNode rs, int maxPositions) {
+        JsonNode top = c.path("original_max_position_embeddings"), inner = rs.path("original_max_position_embeddings");
+        int original;
+        double factor;
+        if (top.isIntegralNumber() || inner.isIntegralNumber()) {
+            original = (top.isIntegralNumber() ? top : inner).asInt();
+            factor = (double) maxPositions / original;
+        } else {
+            original = maxPositions;
+            factor = rs.path("factor").isNumber() ? rs.path("factor").asDouble() : 1.0;
+        }
+        if (original <= 0) throw new ModelFormatException(where + ": config.json original_max_position_embeddings must be positive, got " + original);
+        JsonNode af = rs.path("attention_factor");
+        float attention = af.isNumber() ? (float) af.asDouble() : RopeScaling.longropeAttentionFactor(factor, original);
+        return RopeScaling.longrope(floats(where, rs, "short_factor"), floats(where, rs, "long_factor"), original, attention);
+    }
+
+    private static List<Float> floats(String where, JsonNode rs, String key) {
+        JsonNode v = rs.path(key);
+        if (!v.isArray() || v.isEmpty()) {
+            throw new ModelFormatException(where + ": config.json rope_scaling needs a list of numbers '" + key + "', found " + (v.isMissingNode() ? "none" : v));
+        }
+        List<Float> out = new java.util.ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isNumber()) throw new ModelFormatException(where + ": config.json rope_scaling." + key + " holds " + e + ", expected numbers");
+            out.add((float) e.asDouble());
+        }
+        return out;
     }
 
     private static double num(String where, JsonNode rs, String key) {

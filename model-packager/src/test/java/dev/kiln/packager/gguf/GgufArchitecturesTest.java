@@ -8,6 +8,7 @@ import dev.kiln.model.TensorNames;
 import dev.kiln.packager.hf.PackagedModel;
 import dev.kiln.reference.CpuModel;
 import dev.kiln.reference.ShardSource;
+import dev.kiln.testsupport.SyntheticModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * GGUF qwen2, qwen3 and Llama 3.x (with {@code rope_freqs.weight}) against their Hugging Face twins: the same random
- * weights written once as transformers stores them and once as llama.cpp's converter does ({@link TwinCheckpoint}),
+ * weights written once as transformers stores them and once as llama.cpp's converter does ({@link SyntheticModel}),
  * both packaged, both run by the CPU reference. The Hugging Face path is itself checked against transformers' math
  * (webclient ArchitecturesTest), so equal logits mean the GGUF mapping — NEOX RoPE for qwen, biases, q/k norms,
  * head size from key_length, frequency factors — is right.
@@ -37,19 +39,21 @@ class GgufArchitecturesTest {
     static final int SEQUENCE = 20;
 
     // Qwen2/2.5: q/k/v biases, GQA 4:1, tied embeddings, θ 1e6
-    static final TwinCheckpoint.Arch QWEN2 = new TwinCheckpoint.Arch("qwen2", 64, 2, 8, 2, 0, 96, true, 1e6f, false);
+    static final SyntheticModel.Arch QWEN2 = new SyntheticModel.Arch("qwen2", "qwen2", 64, 2, 8, 2, 0, 96, true, "F32", 1e6f, null, 0);
     // Qwen3: per-head q/k RMSNorm, head size 16 from key_length with hidden 48 (heads · head size = 64 ≠ 48), tied
-    static final TwinCheckpoint.Arch QWEN3 = new TwinCheckpoint.Arch("qwen3", 48, 2, 4, 2, 16, 96, true, 1e6f, false);
+    static final SyntheticModel.Arch QWEN3 = new SyntheticModel.Arch("qwen3", "qwen3", 48, 2, 4, 2, 16, 96, true, "F32", 1e6f, null, 0);
     // Llama 3.x: GQA 2:1, untied, θ 500000, head size 16 with original context 64: pairs kept, blended and stretched
-    static final TwinCheckpoint.Arch LLAMA3 = new TwinCheckpoint.Arch("llama", 64, 2, 4, 2, 0, 96, false, 500000f, true);
+    static final SyntheticModel.Arch LLAMA3 = new SyntheticModel.Arch("llama3", "llama", 64, 2, 4, 2, 0, 96, false, "F32", 500000f,
+            Map.of("rope_type", "llama3", "factor", 8.0, "low_freq_factor", 1.0, "high_freq_factor", 4.0,
+                    "original_max_position_embeddings", 64), 0);
 
     @TempDir Path tmp;
 
     record Twins(PackagedModel hf, PackagedModel gguf) {}
 
-    Twins pack(TwinCheckpoint.Arch a) throws IOException {
-        TwinCheckpoint t = new TwinCheckpoint(a, a.arch().hashCode());
-        String n = a.arch();
+    Twins pack(SyntheticModel.Arch a) throws IOException {
+        SyntheticModel t = new SyntheticModel(a, a.modelType().hashCode());
+        String n = a.name();
         PackagedModel hf = PackagedModel.pack(t.writeHf(tmp.resolve(n + "-hf")), tmp.resolve(n + "-hf-pkg"));
         PackagedModel gguf = PackagedModel.pack(t.writeGguf(tmp.resolve(n + ".gguf")), tmp.resolve(n + "-gguf-pkg"));
         return new Twins(hf, gguf);
@@ -58,7 +62,7 @@ class GgufArchitecturesTest {
     @ParameterizedTest(name = "GGUF {0} gives the logits of its Hugging Face twin")
     @ValueSource(strings = {"qwen2", "qwen3", "llama3"})
     void aGgufPackageComputesWhatItsHuggingFaceTwinComputes(String name) throws IOException {
-        TwinCheckpoint.Arch a = switch (name) {
+        SyntheticModel.Arch a = switch (name) {
             case "qwen2" -> QWEN2;
             case "qwen3" -> QWEN3;
             default -> LLAMA3;
@@ -93,7 +97,7 @@ class GgufArchitecturesTest {
         ModelConfig c = g.manifest().config();
         assertEquals(RopeStyle.INTERLEAVED, c.ropeStyle());
         assertEquals(RopeScaling.Type.FACTORS, c.ropeScaling().type());
-        float[] want = TwinCheckpoint.ropeFactors(500000f, 16, 8f, 1f, 4f, 64);
+        float[] want = SyntheticModel.ropeFactors(500000f, 16, 8f, 1f, 4f, 64);
         for (int i = 0; i < want.length; i++) assertEquals(want[i], c.ropeScaling().factors().get(i), 0f, "factor " + i);
         assertTrue(g.manifest().tensors().stream().noneMatch(t -> t.name().contains("rope")), "rope_freqs is config, not a tensor");
     }
@@ -120,7 +124,7 @@ class GgufArchitecturesTest {
         Random r = new Random(7);
         double max = 0;
         for (int pos = 0; pos < SEQUENCE; pos++) {
-            int id = pos == 0 ? 1 : 3 + r.nextInt(TwinCheckpoint.VOCAB - 3);
+            int id = pos == 0 ? 1 : 3 + r.nextInt(SyntheticModel.VOCAB - 3);
             float[] a = x.forward(id, pos).clone(), b = y.forward(id, pos);
             for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
         }

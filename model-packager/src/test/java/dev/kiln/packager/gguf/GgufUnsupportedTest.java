@@ -5,6 +5,7 @@ import dev.kiln.packager.ModelFormatException;
 import dev.kiln.packager.PackOptions;
 import dev.kiln.packager.Packager;
 import dev.kiln.packager.hf.PackagedModel;
+import dev.kiln.testsupport.SyntheticModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,27 +24,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GgufUnsupportedTest {
     @TempDir Path tmp;
 
-    static final TwinCheckpoint.Arch LLAMA = new TwinCheckpoint.Arch("llama", 32, 1, 4, 2, 0, 64, true, 10000f, false);
-    static final TwinCheckpoint.Arch QWEN2 = new TwinCheckpoint.Arch("qwen2", 32, 1, 4, 2, 0, 64, true, 1e6f, false);
-    static final TwinCheckpoint.Arch QWEN3 = new TwinCheckpoint.Arch("qwen3", 32, 1, 4, 2, 16, 64, true, 1e6f, false);
+    static final SyntheticModel.Arch LLAMA = new SyntheticModel.Arch("llama", "llama", 32, 1, 4, 2, 0, 64, true, "F32", 10000f, null, 0);
+    static final SyntheticModel.Arch QWEN2 = new SyntheticModel.Arch("qwen2", "qwen2", 32, 1, 4, 2, 0, 64, true, "F32", 1e6f, null, 0);
+    static final SyntheticModel.Arch QWEN3 = new SyntheticModel.Arch("qwen3", "qwen3", 32, 1, 4, 2, 16, 64, true, "F32", 1e6f, null, 0);
 
     /** A twin's GGUF with keys replaced ({@code key → value}, null drops it), tensors left out, then {@code extra}. */
-    static GgufWriter gguf(TwinCheckpoint.Arch a, Map<String, Object> keys, Set<String> leaveOut) {
+    static GgufWriter gguf(SyntheticModel.Arch a, Map<String, Object> keys, Set<String> leaveOut) {
         GgufWriter w = new GgufWriter(3) {
             @Override
-            public GgufWriter kv(String key, GgufValueType type, Object value) {
+            public GgufWriter kv(String key, int type, Object value) {
                 if (!keys.containsKey(key)) return super.kv(key, type, value);
                 Object v = keys.get(key);
                 if (v == null) return this;
-                return v instanceof String s ? super.kv(key, GgufValueType.STRING, s) : super.kv(key, type, v);
+                return v instanceof String s ? super.kv(key, GgufValueType.STRING.ordinal(), s) : super.kv(key, type, v);
             }
 
             @Override
-            public GgufWriter tensor(String name, GgmlType type, long[] ne, byte[] data) {
-                return leaveOut.contains(name) ? this : super.tensor(name, type, ne, data);
+            public GgufWriter tensor(String name, int type, long[] ne, byte[] data, Long offset) {
+                return leaveOut.contains(name) ? this : super.tensor(name, type, ne, data, offset);
             }
         };
-        return new TwinCheckpoint(a, 3).gguf(w);
+        return new SyntheticModel(a, 3).gguf(w);
     }
 
     String refused(GgufWriter w) throws IOException {

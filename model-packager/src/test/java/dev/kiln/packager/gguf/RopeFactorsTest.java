@@ -6,6 +6,7 @@ import dev.kiln.model.RopeFrequencies;
 import dev.kiln.model.RopeScaling;
 import dev.kiln.model.RopeStyle;
 import dev.kiln.model.ShardInfo;
+import dev.kiln.testsupport.SyntheticModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ class RopeFactorsTest {
         // Llama 3.1/3.2: θ 500000, head size 128 (3B: 128; 1B: 64), factor 8 (3.2: 32), low 1, high 4, original 8192
         for (int hs : new int[] {64, 128}) {
             for (float factor : new float[] {8f, 32f}) {
-                float[] ff = TwinCheckpoint.ropeFactors(500000f, hs, factor, 1f, 4f, 8192);
+                float[] ff = SyntheticModel.ropeFactors(500000f, hs, factor, 1f, 4f, 8192);
                 float[] want = RopeFrequencies.of(500000f, hs, RopeScaling.llama3(factor, 1f, 4f, 8192));
                 float[] got = RopeFrequencies.of(500000f, hs, RopeScaling.factors(list(ff)));
                 for (int i = 0; i < want.length; i++) {

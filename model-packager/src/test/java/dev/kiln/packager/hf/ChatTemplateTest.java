@@ -4,7 +4,7 @@ import dev.kiln.model.ModelConfig;
 import dev.kiln.model.RopeStyle;
 import dev.kiln.packager.ModelFormatException;
 import dev.kiln.packager.Shared;
-import dev.kiln.packager.gguf.TwinCheckpoint;
+import dev.kiln.testsupport.SyntheticModel;
 import dev.kiln.tokenizer.Vocabulary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +92,7 @@ class ChatTemplateTest {
 
     @Test
     void huggingFaceAndGgufTwinsPackageTheSameTemplateAndSpecialTokens() throws IOException {
-        TwinCheckpoint t = new TwinCheckpoint(new TwinCheckpoint.Arch("qwen2", 32, 1, 4, 2, 0, 64, true, 1e6f, false), 5);
+        SyntheticModel t = new SyntheticModel(new SyntheticModel.Arch("qwen2", "qwen2", 32, 1, 4, 2, 0, 64, true, "F32", 1e6f, null, 0), 5);
         t.chatTemplate = CHATML;
         PackagedModel hf = PackagedModel.pack(t.writeHf(tmp.resolve("hf")), tmp.resolve("hf-pkg"));
         PackagedModel gguf = PackagedModel.pack(t.writeGguf(tmp.resolve("t.gguf")), tmp.resolve("gguf-pkg"));

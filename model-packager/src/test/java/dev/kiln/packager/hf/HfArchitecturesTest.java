@@ -148,6 +148,47 @@ class HfArchitecturesTest {
     }
 
     @Test
+    void phi35LongropeIsPackagedWithItsFactorsAndTheAttentionFactorTransformersDerives() throws IOException {
+        PackagedModel phi35 = variant("phi35", w -> {
+            w.config.put("original_max_position_embeddings", 32); // stories260K: max_position_embeddings 512 → factor 16
+            var rs = w.config.putObject("rope_scaling").put("type", "longrope");
+            rs.putArray("short_factor").add(1.0).add(1.1).add(1.5).add(2.0);
+            rs.putArray("long_factor").add(1.2).add(3.0).add(9.0).add(27.0);
+        });
+        dev.kiln.model.RopeScaling s = phi35.manifest().config().ropeScaling();
+        assertEquals(dev.kiln.model.RopeScaling.Type.LONGROPE, s.type());
+        assertEquals(java.util.List.of(1.0f, 1.1f, 1.5f, 2.0f), s.factors());
+        assertEquals(java.util.List.of(1.2f, 3.0f, 9.0f, 27.0f), s.longFactors());
+        assertEquals(32, s.originalContext());
+        int max = phi35.manifest().config().context();
+        assertEquals((float) Math.sqrt(1 + Math.log(max / 32.0) / Math.log(32)), s.attentionFactor(), 1e-6f);
+        for (TensorInfo t : llama.manifest().tensors()) assertArrayEquals(llama.bytes(t.name()), phi35.bytes(t.name()), t.name());
+    }
+
+    @Test
+    void longropeWithAnAttentionFactorInTheConfigKeepsIt() throws IOException {
+        PackagedModel p = variant("longrope-af", w -> {
+            var rs = w.config.putObject("rope_scaling").put("rope_type", "longrope").put("attention_factor", 1.5)
+                    .put("original_max_position_embeddings", 64);
+            rs.putArray("short_factor").add(1.0).add(1.0).add(1.0).add(1.0);
+            rs.putArray("long_factor").add(2.0).add(2.0).add(2.0).add(2.0);
+        });
+        assertEquals(1.5f, p.manifest().config().ropeScaling().attentionFactor());
+        assertEquals(64, p.manifest().config().ropeScaling().originalContext());
+    }
+
+    @Test
+    void longropeWithFactorListsOfTheWrongLengthIsRefusedNamingHeadSize() throws IOException {
+        String msg = refused(w -> {
+            w.config.put("original_max_position_embeddings", 32);
+            var rs = w.config.putObject("rope_scaling").put("type", "longrope");
+            rs.putArray("short_factor").add(1.0).add(1.0).add(1.0);
+            rs.putArray("long_factor").add(1.0).add(1.0).add(1.0);
+        });
+        assertTrue(msg.contains("head_size/2"), msg);
+    }
+
+    @Test
     void llama3RopeScalingWithoutItsFactorsIsRefusedNamingTheKey() throws IOException {
         String msg = refused(w -> w.config.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 32.0));
         assertTrue(msg.contains("low_freq_factor"), msg);

@@ -5,8 +5,6 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,44 +67,20 @@ public final class HfWriter {
         return dir;
     }
 
-    /** The safetensors layout: u64 header length, JSON header (padded with spaces to 8 bytes), data. */
+    /** The safetensors layout, written by test-support's {@code Safetensors.write}. */
     public static void safetensors(Path file, Map<String, T> tensors) throws IOException {
-        ObjectNode h = JSON.createObjectNode();
-        h.putObject("__metadata__").put("format", "pt");
-        long off = 0;
-        for (Map.Entry<String, T> e : tensors.entrySet()) {
-            ObjectNode t = h.putObject(e.getKey());
-            t.put("dtype", e.getValue().type().name());
-            var shape = t.putArray("shape");
-            for (long d : e.getValue().shape()) shape.add(d);
-            t.putArray("data_offsets").add(off).add(off + e.getValue().bytes().length);
-            off += e.getValue().bytes().length;
-        }
-        byte[] header = JSON.writeValueAsString(h).getBytes(StandardCharsets.UTF_8);
-        int padded = (header.length + 7) / 8 * 8;
-        try (OutputStream out = Files.newOutputStream(file)) {
-            long n = padded;
-            for (int i = 0; i < 8; i++) out.write((int) (n >>> (8 * i)));
-            out.write(header);
-            for (int i = header.length; i < padded; i++) out.write(' ');
-            for (T t : tensors.values()) out.write(t.bytes());
-        }
+        Map<String, dev.kiln.testsupport.Safetensors.Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, T> e : tensors.entrySet()) out.put(e.getKey(), spec(e.getValue()));
+        dev.kiln.testsupport.Safetensors.write(file, out);
     }
 
     /** Rows of several tensors stacked into one (a fused projection). */
     public static T stack(T... parts) {
-        long rows = 0;
-        int n = 0;
-        for (T p : parts) {
-            rows += p.shape()[0];
-            n += p.bytes().length;
-        }
-        byte[] b = new byte[n];
-        int at = 0;
-        for (T p : parts) {
-            System.arraycopy(p.bytes(), 0, b, at, p.bytes().length);
-            at += p.bytes().length;
-        }
-        return new T(parts[0].type(), new long[] {rows, parts[0].shape()[1]}, b);
+        dev.kiln.testsupport.Safetensors.Tensor[] s = new dev.kiln.testsupport.Safetensors.Tensor[parts.length];
+        for (int i = 0; i < parts.length; i++) s[i] = spec(parts[i]);
+        dev.kiln.testsupport.Safetensors.Tensor t = dev.kiln.testsupport.Safetensors.stack(s);
+        return new T(parts[0].type(), t.shape(), t.bytes());
     }
+
+    private static dev.kiln.testsupport.Safetensors.Tensor spec(T t) { return new dev.kiln.testsupport.Safetensors.Tensor(t.type().name(), t.shape(), t.bytes()); }
 }
