@@ -1,7 +1,8 @@
 // ARGMAX — tokens[pos + 1] = argmax_i logits[i], the lowest i among equal maxima (greedy sampling on the GPU).
 // Reference: the first index of the maximum, as a CPU loop with `>` finds it (dev.kiln.sample greedy).
 // Threads: one workgroup of WG; invocation t scans logits[t], logits[t + WG], … keeping its best (value, index);
-//   the candidates meet in a shared-memory tree. Nothing is written when pos + 1 is past the end of tokens.
+//   the candidates meet in the reduction prelude's tree (reduce_best; beats and NONE come from there). Nothing is
+//   written when pos + 1 is past the end of tokens.
 // Precision: f32 comparisons only; the same on F16 and F32.
 // Bindings:
 @group(0) @binding(0) var<storage, read> logits: array<f32>;       // (n) logits
@@ -18,15 +19,6 @@ struct Params {
 }
 
 const WG: u32 = 256u;
-const NONE: u32 = 0xffffffffu;
-
-var<workgroup> bestValue: array<f32, WG>;
-var<workgroup> bestIndex: array<u32, WG>;
-
-// Whether candidate (v, i) beats (bv, bi): larger value, or equal value and lower index; NONE never wins.
-fn beats(v: f32, i: u32, bv: f32, bi: u32) -> bool {
-    return i != NONE && (bi == NONE || v > bv || (v == bv && i < bi));
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) t: u32) {
@@ -36,17 +28,8 @@ fn main(@builtin(local_invocation_index) t: u32) {
         let v = logits[i];
         if (beats(v, i, bv, bi)) { bv = v; bi = i; }
     }
-    bestValue[t] = bv;
-    bestIndex[t] = bi;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s && beats(bestValue[t + s], bestIndex[t + s], bestValue[t], bestIndex[t])) {
-            bestValue[t] = bestValue[t + s];
-            bestIndex[t] = bestIndex[t + s];
-        }
-        workgroupBarrier();
-    }
+    let best = reduce_best(t, bv, bi);
     if (t == 0u && step.pos + 1u < arrayLength(&tokens)) {
-        tokens[step.pos + 1u] = bestIndex[0];
+        tokens[step.pos + 1u] = best.index;
     }
 }

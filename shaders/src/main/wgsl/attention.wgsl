@@ -2,9 +2,10 @@
 //   s_t = q_h · k_t / √headSize;  a_t = e^(s_t − max s) / Σ e^(s_u − max s);  out_h = Σ_t a_t · v_t.
 // Reference: dev.kiln.reference.Ops.attention.
 // Threads: one workgroup of WG per query head (h = wid.y·nwg.x + wid.x). (1) invocation t scores positions
-//   t, t + WG, … into att and keeps their max; a shared-memory tree gives the max. (2) the same positions become
-//   e^(s − max), summed by a tree. (3) output: `span` = min(headSize, WG) lanes per dimension block, WG / span
-//   invocations split the positions of each dimension; partial sums meet in shared memory. Any context length.
+//   t, t + WG, … into att and keeps their max; the reduction prelude's reduce_max gives the max. (2) the same
+//   positions become e^(s − max), summed by reduce_sum. (3) output: `span` = min(headSize, WG) lanes per dimension
+//   block, WG / span invocations split the positions of each dimension; their sums meet in the prelude's `partial`.
+//   Any context length.
 // Precision: K and V are read as kv (f16 on F16) and widened; dot products, exponentials and sums in f32.
 // Bindings:
 @group(0) @binding(0) var<storage, read> q: array<f32>;          // (heads, headSize) rotated queries
@@ -30,8 +31,6 @@ struct Params {
 const WG: u32 = 128u;
 const LOWEST: f32 = -0x1.fffffep+127f; // the most negative finite f32
 
-var<workgroup> partial: array<f32, WG>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
@@ -55,14 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         att[ao + u] = s;
         m = max(m, s);
     }
-    partial[t] = m;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s) { partial[t] = max(partial[t], partial[t + s]); }
-        workgroupBarrier();
-    }
-    let maxScore = partial[0];
-    workgroupBarrier();
+    let maxScore = reduce_max(t, m);
 
     // (2) unnormalized weights e^(s − max) and their sum
     var sum = 0.0;
@@ -71,15 +63,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         att[ao + u] = e;
         sum += e;
     }
-    partial[t] = sum;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s) { partial[t] += partial[t + s]; }
-        workgroupBarrier();
-    }
-    let inv = 1.0 / partial[0];
+    let inv = 1.0 / reduce_sum(t, sum);
     storageBarrier(); // att written by every invocation is read across the workgroup below
-    workgroupBarrier();
 
     // (3) out[d] = inv · Σ_u e_u · v_u[d]
     let span = min(hs, WG);

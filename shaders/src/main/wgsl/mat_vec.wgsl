@@ -2,7 +2,7 @@
 // Reference: dev.kiln.reference.Ops.matVec (W row-major, rows × cols; cols is the reduced dimension).
 // Threads: one workgroup of WG invocations per row; row = wid.y·nwg.x + wid.x (spread over y past 65535 rows).
 //   Invocation t takes the 8-wide chunks t, t + WG, … of the row (neighbours read neighbouring words), then the
-//   cols % 8 tail element by element; the WG partial sums meet in a shared-memory tree.
+//   cols % 8 tail element by element; the WG partial sums meet in the reduction prelude's tree (reduce_sum).
 // Precision: the weight prelude (weights_<dtype>.wgsl) dequantizes to f32; products and sums in f32 on F16 and F32.
 // Bindings:
 @group(0) @binding(0) var<storage, read> w: array<u32>;        // (rows, cols) weights in the weight dtype
@@ -18,8 +18,6 @@ struct Params {
 }
 
 const WG: u32 = 64u;
-
-var<workgroup> partial: array<f32, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -40,15 +38,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         sum += w_at(base + i, p.scaleWord) * x[i];
     }
 
-    // tree reduction: WG → 1
-    partial[t] = sum;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s) { partial[t] += partial[t + s]; }
-        workgroupBarrier();
-    }
+    let total = reduce_sum(t, sum); // WG → 1
     if (t == 0u) {
         let prior = select(0.0, y[row], p.accumulate == 1u);
-        y[row] = prior + partial[0];
+        y[row] = prior + total;
     }
 }

@@ -4,7 +4,7 @@
 // Reference: dev.kiln.reference.Ops.headRmsNorm on q (heads) and on k (kvHeads).
 // Threads: one workgroup of WG per head: workgroup g < heads norms q head g, the next kvHeads norm the k heads
 //   (g = wid.y·nwg.x + wid.x). Invocation t sums the squares of elements t, t + WG, … of its head; the partial sums
-//   meet in a shared-memory tree; then every invocation scales the elements it read (in place: each element is read
+//   meet in the reduction prelude's tree (reduce_sum); then every invocation scales the elements it read (in place: each element is read
 //   and written by the same invocation, after the barrier).
 // Precision: f32 on F16 and F32.
 // Bindings:
@@ -22,8 +22,6 @@ struct Params {
 }
 
 const WG: u32 = 64u;
-
-var<workgroup> partial: array<f32, WG>;
 
 // Element i of head g: q heads first, then k heads.
 fn load(g: u32, i: u32) -> f32 {
@@ -45,13 +43,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var ss = 0.0;
     for (var i = t; i < p.headSize; i += WG) { let x = load(g, i); ss += x * x; }
 
-    partial[t] = ss;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s) { partial[t] += partial[t + s]; }
-        workgroupBarrier();
-    }
-
-    let scale = inverseSqrt(partial[0] / f32(p.headSize) + p.eps);
+    let scale = inverseSqrt(reduce_sum(t, ss) / f32(p.headSize) + p.eps);
     for (var i = t; i < p.headSize; i += WG) { store(g, i, load(g, i) * scale); }
 }

@@ -1,7 +1,8 @@
 // RMS_NORM — out[i] = x[i] · rsqrt(mean(x²) + eps) · w[i], over n elements.
 // Reference: dev.kiln.reference.Ops.rmsNorm.
-// Threads: one workgroup of WG; invocation t sums the squares of x[t], x[t + WG], …; the partial sums meet in a
-//   shared-memory tree (pairwise, so the error grows with log n, not n); then every invocation scales its elements.
+// Threads: one workgroup of WG; invocation t sums the squares of x[t], x[t + WG], …; the partial sums meet in the
+//   reduction prelude's tree (reduce_sum: pairwise, so the error grows with log n, not n); then every invocation
+//   scales its elements.
 // Precision: f32 throughout on F16 and F32. x and out must be different buffers (WebGPU forbids aliasing a
 //   read_write binding).
 // Bindings:
@@ -17,20 +18,11 @@ struct Params {
 
 const WG: u32 = 256u;
 
-var<workgroup> partial: array<f32, WG>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) t: u32) {
     var ss = 0.0;
     for (var i = t; i < p.n; i += WG) { ss += x[i] * x[i]; }
 
-    partial[t] = ss;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s) { partial[t] += partial[t + s]; }
-        workgroupBarrier();
-    }
-
-    let scale = inverseSqrt(partial[0] / f32(p.n) + p.eps);
+    let scale = inverseSqrt(reduce_sum(t, ss) / f32(p.n) + p.eps);
     for (var i = t; i < p.n; i += WG) { out[i] = x[i] * scale * w[i]; }
 }

@@ -1,7 +1,7 @@
 // SOFTMAX — x[r, i] = e^(x[r, i] − m) / Σ_j e^(x[r, j] − m), m = max_j x[r, j], for each row r, in place.
 // Reference: dev.kiln.reference.Ops.softmax.
 // Threads: one workgroup of WG per row (row = wid.y·nwg.x + wid.x); invocation t owns elements t, t + WG, …;
-//   the maximum and then the sum meet in shared-memory trees.
+//   the maximum and then the sum meet in the reduction prelude's trees (reduce_max, reduce_sum).
 // Precision: f32 on F16 and F32; subtracting the maximum first means e^(…) ≤ 1 never overflows, and the sum ≥ 1.
 // Bindings:
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;  // (rows, cols) values in, probabilities out
@@ -15,8 +15,6 @@ struct Params {
 const WG: u32 = 256u;
 const LOWEST: f32 = -0x1.fffffep+127f; // the most negative finite f32
 
-var<workgroup> partial: array<f32, WG>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
@@ -27,14 +25,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // m = max over the row
     var m = LOWEST;
     for (var i = t; i < p.cols; i += WG) { m = max(m, x[base + i]); }
-    partial[t] = m;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s) { partial[t] = max(partial[t], partial[t + s]); }
-        workgroupBarrier();
-    }
-    let rowMax = partial[0];
-    workgroupBarrier();
+    let rowMax = reduce_max(t, m);
 
     // e_i = exp(x_i − m), sum = Σ e_i
     var sum = 0.0;
@@ -43,12 +34,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         x[base + i] = e;
         sum += e;
     }
-    partial[t] = sum;
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s >>= 1u) {
-        if (t < s) { partial[t] += partial[t + s]; }
-        workgroupBarrier();
-    }
-    let inv = 1.0 / partial[0];
+    let inv = 1.0 / reduce_sum(t, sum);
     for (var i = t; i < p.cols; i += WG) { x[base + i] *= inv; }
 }

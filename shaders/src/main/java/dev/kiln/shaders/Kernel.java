@@ -106,6 +106,18 @@ public enum Kernel {
     /** Whether the kernel reads a weight tensor (binding {@code w}, {@code array<u32>} in any {@code DType}). */
     public boolean hasWeights() { return weights; }
 
+    /**
+     * Whether the kernel combines one value per invocation across its workgroup through the reduction prelude
+     * ({@code reduce.wgsl}, which {@link Wgsl#source} then adds): the norms, the mat-vec, softmax, attention and the
+     * two samplers.
+     */
+    public boolean reduces() {
+        return switch (this) {
+            case RMS_NORM, MAT_VEC, QK_NORM, ATTENTION, SOFTMAX, ARGMAX, TOP_K -> true;
+            case EMBED, QKV_BIAS, ROPE, SILU_MUL -> false;
+        };
+    }
+
     /** The bindings of group 0 in slot order; the last is the {@code Params} uniform. */
     public List<Binding> bindings() { return bindings; }
 

@@ -3,13 +3,15 @@ package dev.kiln.shaders;
 import dev.kiln.model.DType;
 
 /**
- * The preprocessor: the whole of it. A kernel's WGSL is the concatenation of three parts, in this order:
+ * The preprocessor: the whole of it. A kernel's WGSL is the concatenation of up to four parts, in this order:
  *
  * <pre>
  *  1. precision prelude   F16: "enable f16;" + "alias kv = f16;"      F32: "alias kv = f32;"
  *  2. weight prelude      weights_f32.wgsl | weights_f16.wgsl | weights_q8.wgsl | weights_q4.wgsl
  *                         (only for kernels with a weight binding: EMBED, MAT_VEC)
- *  3. the kernel file     &lt;role&gt;.wgsl
+ *  3. reduction prelude   reduce.wgsl: reduce_sum, reduce_max, reduce_best over the workgroup
+ *                         (only for kernels that {@link Kernel#reduces()}; they define {@code const WG})
+ *  4. the kernel file     &lt;role&gt;.wgsl
  * </pre>
  *
  * Every weight prelude defines the same two functions over the kernel's {@code w: array<u32>} binding:
@@ -37,8 +39,12 @@ public final class Wgsl {
             }
             b.append(file(weightPrelude(weights)));
         }
+        if (kernel.reduces()) b.append(file(REDUCE_PRELUDE));
         return b.append(file(kernel.fileName())).toString();
     }
+
+    /** The workgroup-reduction prelude's file name. */
+    public static final String REDUCE_PRELUDE = "reduce.wgsl";
 
     /** The file name of the weight-format prelude for {@code t}, e.g. {@code weights_q4.wgsl}. */
     public static String weightPrelude(DType t) { return "weights_" + t.id() + ".wgsl"; }

@@ -110,6 +110,18 @@ class KernelContractTest {
         assertTrue(text.split("\n").length <= 150, k + ": over 150 lines");
     }
 
+    @ParameterizedTest
+    @EnumSource(Kernel.class)
+    void workgroupTreesLiveOnlyInTheReductionPrelude(Kernel k) {
+        String text = Wgsl.file(k.fileName());
+        assertFalse(text.contains("for (var s = WG / 2u"), k + " writes its own tree reduction: call reduce_* instead");
+        assertFalse(text.contains("var<workgroup>"), k + " declares workgroup memory: the reduction prelude owns it");
+        boolean calls = text.contains("reduce_sum(") || text.contains("reduce_max(") || text.contains("reduce_best(");
+        assertEquals(k.reduces(), calls, k + ": Kernel.reduces() says whether the file calls the reduction prelude");
+        String prelude = Wgsl.file(Wgsl.REDUCE_PRELUDE);
+        assertFalse(prelude.contains("@binding") || prelude.contains("\nconst WG"), "the prelude binds nothing and uses the kernel's WG");
+    }
+
     @Test
     void everyWeightPreludeDefinesTheSameTwoFunctions() {
         for (DType t : DType.values()) {
@@ -121,11 +133,13 @@ class KernelContractTest {
     }
 
     @Test
-    void theSourceIsPrecisionPreludeThenWeightPreludeThenKernel() {
+    void theSourceIsPrecisionPreludeThenWeightPreludeThenReductionPreludeThenKernel() {
         String f16 = Wgsl.source(Kernel.MAT_VEC, Precision.F16, DType.Q4);
-        assertEquals("enable f16;\nalias kv = f16;\n" + Wgsl.file("weights_q4.wgsl") + Wgsl.file("mat_vec.wgsl"), f16);
+        assertEquals("enable f16;\nalias kv = f16;\n" + Wgsl.file("weights_q4.wgsl") + Wgsl.file("reduce.wgsl")
+                + Wgsl.file("mat_vec.wgsl"), f16);
         String f32 = Wgsl.source(Kernel.ATTENTION, Precision.F32, null);
-        assertEquals("alias kv = f32;\n" + Wgsl.file("attention.wgsl"), f32);
+        assertEquals("alias kv = f32;\n" + Wgsl.file("reduce.wgsl") + Wgsl.file("attention.wgsl"), f32);
+        assertEquals("alias kv = f32;\n" + Wgsl.file("rope.wgsl"), Wgsl.source(Kernel.ROPE, Precision.F32, null));
         for (Kernel k : Kernel.values()) {
             for (DType t : DType.values()) {
                 assertFalse(Wgsl.source(k, Precision.F32, t).contains("f16;"), k + " F32 must not need shader-f16");
