@@ -3,6 +3,7 @@ package dev.kiln.engine;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import dev.kiln.generate.GenerationRequest;
 import dev.kiln.gpu.Bytes;
 import dev.kiln.gpu.Dispatch;
 import dev.kiln.gpu.Encoder;
@@ -113,12 +114,15 @@ public final class Engine {
     }
 
     /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
-    public GenerateResult generate(String prompt, GenerateOptions o, TokenListener listener) {
+    public GenerateResult generate(GenerationRequest o, TokenListener listener) {
         if (closed) throw new IllegalStateException("this engine was closed: load the model again");
         stopRequested = false;
         Tokenizer tok = model.tokenizer();
-        int[] promptIds = tok.encode(prompt);
+        int[] promptIds = o.prompt() != null ? tok.encode(o.prompt()) : o.promptIds();
         int context = config().context();
+        for (int id : promptIds) {
+            if (id >= config().vocab()) throw new IllegalArgumentException("prompt_ids holds " + id + ", not a token id of this model (vocab " + config().vocab() + ")");
+        }
         if (promptIds.length == 0) throw new IllegalArgumentException("the prompt encodes to no tokens");
         if (promptIds.length >= context) {
             throw new IllegalArgumentException("the prompt is " + promptIds.length + " tokens but the context holds " + context);
