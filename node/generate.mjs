@@ -1,52 +1,45 @@
 // Runs the compiled engine (webclient's JavaScript build) in Node with Dawn: loads a packaged model over HTTP,
 // generates, streams the text to stdout. `./kiln generate --runtime node` serves the model and spawns this.
 //
-//   node node/generate.mjs --manifest <http url of manifest.json> --prompt TEXT [--max-tokens N]
-//        [--temperature T] [--top-k K] [--top-p P] [--seed S] [--ignore-eos] [--precision auto|f16|f32] [--json]
-//        [--score IDS_JSON]
+//   node node/generate.mjs --manifest <http url of manifest.json> --request REQUEST_JSON [--precision auto|f16|f32]
+//        [--json]
+//   node node/generate.mjs --manifest <url> --score IDS_JSON [--precision auto|f16|f32|f16,f32]
 //
+// REQUEST_JSON is one generation request, forwarded to the engine as it is: {"prompt": "…", "max_tokens": 128,
+// "temperature": 0, "top_k": 40, "top_p": 0.95, "seed": 0, "ignore_eos": false} (or "prompt_ids" instead of
+// "prompt"); the engine owns its defaults and checks (core's dev.kiln.generate.GenerationRequest), nothing is
+// re-parsed here. `kiln generate` builds it from its options.
 // Without --json the generated text streams to stdout. With --json the text is not streamed and the LAST line of
 // stdout is one JSON object: prompt_ids, ids, text, precision, adapter, load_ms, prefill_tps, decode_tps, stopped.
 // --score '[1, 2, …]' instead runs teacher forcing and prints {"logits": [[…], …]} (row p predicts ids[p + 1]); with
 // --precision f16,f32 (a comma list, score only) it loads the model once per precision in this one process and prints
 // one line per precision, {"precision": "f16", "logits": …}, in the order asked.
-// Progress and diagnostics go to stderr. Exit codes: 0 ok, 2 usage, 3 bad input (integrity, manifest), 1 other.
+// Progress and diagnostics go to stderr. Exit codes: 0 ok, 2 usage, 3 bad input (integrity, manifest, request), 1 other.
 
 import { loadEngineBuild } from './engine-env.mjs';
 
 function usage(msg) {
-  process.stderr.write(`generate: ${msg}\nusage: node generate.mjs --manifest URL --prompt TEXT [--max-tokens N] ` +
-    `[--temperature T] [--top-k K] [--top-p P] [--seed S] [--ignore-eos] [--precision auto|f16|f32] [--json]\n`);
+  process.stderr.write(`generate: ${msg}\nusage: node generate.mjs --manifest URL --request JSON ` +
+    `[--precision auto|f16|f32] [--json]\n       node generate.mjs --manifest URL --score IDS_JSON [--precision LIST]\n`);
   process.exit(2);
 }
 
 function parse(argv) {
-  const o = { maxTokens: 128, temperature: 0, topK: 40, topP: 0.95, seed: 0, ignoreEos: false, json: false, precision: 'auto' };
-  const num = (name, v) => {
-    const n = Number(v);
-    if (v === undefined || Number.isNaN(n)) usage(`${name} needs a number, got '${v}'`);
-    return n;
-  };
+  const o = { json: false, precision: 'auto' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     switch (a) {
       case '--manifest': o.manifest = argv[++i]; break;
-      case '--prompt': o.prompt = argv[++i]; break;
-      case '--max-tokens': o.maxTokens = num(a, argv[++i]); break;
-      case '--temperature': o.temperature = num(a, argv[++i]); break;
-      case '--top-k': o.topK = num(a, argv[++i]); break;
-      case '--top-p': o.topP = num(a, argv[++i]); break;
-      case '--seed': o.seed = num(a, argv[++i]); break;
+      case '--request': o.request = argv[++i]; break;
       case '--precision': o.precision = argv[++i]; break;
       case '--score': o.score = argv[++i]; break;
-      case '--ignore-eos': o.ignoreEos = true; break;
       case '--json': o.json = true; break;
       case '--help': case '-h': usage('help'); break;
       default: usage(`unknown argument '${a}'`);
     }
   }
   if (!o.manifest) usage('--manifest is required');
-  if (o.prompt === undefined && o.score === undefined) usage('--prompt is required');
+  if ((o.request === undefined) === (o.score === undefined)) usage('exactly one of --request and --score is required');
   return o;
 }
 
@@ -90,11 +83,7 @@ try {
   if (o.score !== undefined) {
     await emit(await engine.score(o.score) + '\n');
   } else {
-    const options = {
-      max_tokens: o.maxTokens, temperature: o.temperature, top_k: o.topK, top_p: o.topP, seed: o.seed,
-      ignore_eos: o.ignoreEos,
-    };
-    const result = await engine.generate(o.prompt, JSON.stringify(options), (id, text) => {
+    const result = await engine.generate(o.request, (id, text) => {
       if (!o.json) process.stdout.write(text);
     });
     const r = JSON.parse(result);

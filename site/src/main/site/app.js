@@ -5,7 +5,8 @@
 // Test hooks (read by e2e-tests through Selenium, also handy in the console):
 //   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start;  ?precision=f16|f32
 //   ?thread=main  runs the engine on this page's thread instead of its Worker (for comparison)
-//   ?top_k= ?top_p= ?seed= ?ignore_eos=1  sampling options the form does not show
+//   ?request=<JSON>  a generation request (core's GenerationRequest: prompt, max_tokens, temperature, top_k, top_p,
+//                    seed, ignore_eos): its prompt, max_tokens and temperature fill the form, the rest is sent as is
 //   #kernel[data-result]  JSON of the kernel check;  #status[data-state]  idle|loading|ready|generating|done|error
 //   #thread[data-thread]  worker|main: where the engine runs
 //   #output[data-result]  JSON result of the last generation (prompt_ids, ids, text, precision, timings)
@@ -13,6 +14,14 @@ import { loadKiln } from './engine-loader.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+// Request fields from ?request= that the form does not show; the engine owns every default (core's GenerationRequest).
+let extra = {};
+let extraError = null;
+try {
+  extra = JSON.parse(params.get('request') || '{}');
+} catch (e) {
+  extraError = '?request= is not JSON: ' + e.message;
+}
 let kiln = null;
 let engine = null;
 
@@ -30,7 +39,22 @@ function showNoGpu(reason) {
   setStatus('error', reason);
 }
 
+/** ?request= fills the form's fields (prompt, max tokens, temperature); they are then read back from the form. */
+function fillForm() {
+  if (extra.prompt !== undefined) $('prompt').value = extra.prompt;
+  if (extra.max_tokens !== undefined) $('max-tokens').value = extra.max_tokens;
+  if (extra.temperature !== undefined) $('temperature').value = extra.temperature;
+  delete extra.prompt;
+  delete extra.max_tokens;
+  delete extra.temperature;
+}
+
 async function start() {
+  if (extraError) {
+    setStatus('error', extraError);
+    return;
+  }
+  fillForm();
   if (!navigator.gpu) {
     showNoGpu('This browser does not expose navigator.gpu.');
     return;
@@ -121,14 +145,16 @@ async function loadModel() {
 async function generate(ev) {
   ev.preventDefault();
   if (!engine) return;
-  const options = {
+  // One request object, forwarded as it is to the engine. Without a seed the page draws a fresh one per click, so
+  // sampling (temperature > 0) gives a new story each time; greedy ignores it.
+  const request = {
+    seed: Date.now() % 2147483647,
+    ...extra,
+    prompt: $('prompt').value,
     max_tokens: Number($('max-tokens').value),
     temperature: Number($('temperature').value),
-    top_k: Number(params.get('top_k') ?? 40),
-    top_p: Number(params.get('top_p') ?? 0.95),
-    seed: Number(params.get('seed') ?? Date.now() % 2147483647),
-    ignore_eos: params.get('ignore_eos') === '1',
   };
+  if (request.prompt_ids) delete request.prompt; // token ids from ?request= replace the text
   $('output').textContent = '';
   delete $('output').dataset.result;
   $('generate').disabled = true;
@@ -137,7 +163,7 @@ async function generate(ev) {
   const t0 = performance.now();
   let n = 0;
   try {
-    const result = JSON.parse(await engine.generate($('prompt').value, JSON.stringify(options), (id, text) => {
+    const result = JSON.parse(await engine.generate(JSON.stringify(request), (id, text) => {
       n++;
       $('output').textContent += text;
       $('stats').textContent = `${n} tokens, ${(n / ((performance.now() - t0) / 1000)).toFixed(1)} tokens/s`;

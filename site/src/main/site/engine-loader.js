@@ -8,7 +8,7 @@
 // repacking, TeaVM's scheduler) never blocks this page. loadKiln keeps the engine's API, bridged over messages:
 //   loadKiln(forced, where?) → {build, thread: 'worker'|'main', fallback?: reason, demo(),
 //                               load(url, onProgress, optionsJson)}
-//   load → engine {info() (sync: the info JSON the worker sends after load), generate(prompt, optionsJson, onToken),
+//   load → engine {info() (sync: the info JSON the worker sends after load), generate(requestJson, onToken),
 //                  score(idsJson), stop(), close()}
 // Only if the Worker cannot be created (or its script cannot start) does the engine run on this thread instead;
 // `fallback` then says why. where === 'main' forces that (a test hook: ?thread=main).
@@ -116,7 +116,7 @@ function workerKiln(build) {
             const { handle, info } = await call({ op: 'load', url, options: optionsJson }, { onProgress });
             return {
               info: () => info,
-              generate: (prompt, options, onToken) => call({ op: 'generate', handle, prompt, options }, { onToken }),
+              generate: (request, onToken) => call({ op: 'generate', handle, request }, { onToken }),
               score: (idsJson) => call({ op: 'score', handle, ids: idsJson }),
               stop: () => worker.postMessage({ op: 'stop', handle }),
               close: () => worker.postMessage({ op: 'close', handle }),

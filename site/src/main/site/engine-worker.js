@@ -7,8 +7,10 @@
 //   {id, op: 'demo'}                          → {id, type: 'result', value: kernel-check JSON}
 //   {id, op: 'load', url, options}            → {id, type: 'progress', json}* then
 //                                               {id, type: 'result', value: {handle, info: info JSON}}
-//   {id, op: 'generate', handle, prompt, options} → {id, type: 'token', token, text}* then
+//   {id, op: 'generate', handle, request}    → {id, type: 'token', token, text}* then
 //                                               {id, type: 'result', value: result JSON}
+//                                             (request: one generation request as JSON, forwarded as it is:
+//                                             core's GenerationRequest, {prompt, max_tokens, temperature, …})
 //   {id, op: 'score', handle, ids}            → {id, type: 'result', value: logits JSON}
 //   {op: 'stop', handle}                      the engine stops after the current token (its generate then resolves
 //                                             with "stopped": true); handled while generate awaits the GPU
@@ -45,7 +47,7 @@ async function serve(m) {
       return { handle, info: engine.info() };
     }
     case 'generate':
-      return await engineOf(m.handle).generate(m.prompt, m.options,
+      return await engineOf(m.handle).generate(m.request,
         (token, text) => postMessage({ id: m.id, type: 'token', token, text }));
     case 'score':
       return await engineOf(m.handle).score(m.ids);

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.generate.GenerationRequest;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -8,17 +9,21 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Runs {@code kiln generate} in real headless Chromium: opens the served demo page, loads the model through it and
- * generates through its form, exactly as a person would, streaming the page's output to stdout. Selenium is given
- * the driver and binary explicitly so it never downloads anything.
+ * Runs one generation in real headless Chromium: opens the served demo page with the request in its
+ * {@code ?request=} hook (which fills the form), loads the model through it and generates through its form, exactly
+ * as a person would, streaming the page's output. Selenium is given the driver and binary explicitly so it never
+ * downloads anything.
  */
 final class BrowserRuntime {
     static final String BINARY = System.getenv().getOrDefault("KILN_CHROMIUM", "/usr/lib/chromium/chromium");
@@ -28,11 +33,15 @@ final class BrowserRuntime {
 
     BrowserRuntime(PrintWriter err) { this.err = err; }
 
-    int run(String siteUrl, GenerateCommand g) throws IOException, InterruptedException {
+    /**
+     * @param text receives the text as the page shows it, or null
+     * @return the page's result of the generation (the engine's result JSON)
+     */
+    EngineResult generate(String siteUrl, GenerationRequest request, EngineOptions.Precision precision,
+                          Consumer<String> text) throws IOException, InterruptedException {
         if (!new File(BINARY).canExecute() || !new File(DRIVER).canExecute()) {
-            err.println("kiln generate: the browser runtime needs Chromium (" + BINARY + ") and chromedriver (" + DRIVER
-                    + "): run ./kiln setup");
-            return ExitCodes.IO;
+            throw new CommandFailure(ExitCodes.IO, "the browser runtime needs Chromium (" + BINARY + ") and chromedriver ("
+                    + DRIVER + "): run it through the ./kiln launcher, which installs them, or set KILN_CHROMIUM and KILN_CHROMEDRIVER");
         }
         Path profile = Files.createTempDirectory("kiln-chromium");
         ChromeOptions options = new ChromeOptions();
@@ -43,36 +52,27 @@ final class BrowserRuntime {
         ChromeDriver driver = new ChromeDriver(
                 new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(), options);
         try {
-            driver.get(siteUrl + "?autoload=1&" + g.optionsQuery());
+            driver.get(siteUrl + "?autoload=1&request=" + URLEncoder.encode(request.toJson(), StandardCharsets.UTF_8)
+                    + (precision == EngineOptions.Precision.auto ? "" : "&precision=" + precision));
             JavascriptExecutor js = driver;
             String state = await(js, List.of("ready", "error"), "loading the model");
-            if (!state.equals("ready")) return fail(js);
-            js.executeScript("document.getElementById('prompt').value = arguments[0];"
-                    + "document.getElementById('max-tokens').value = arguments[1];"
-                    + "document.getElementById('temperature').value = arguments[2];"
-                    + "document.getElementById('generate').click();", g.prompt, g.maxTokens, g.temperature);
+            if (!state.equals("ready")) throw failure(js);
+            js.executeScript("document.getElementById('generate').click();");
             int printed = 0;
-            PrintWriter out = g.spec.commandLine().getOut();
             while (true) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> s = (Map<String, Object>) js.executeScript(
                         "return {state: document.getElementById('status').dataset.state,"
                                 + " text: document.getElementById('output').textContent,"
                                 + " result: document.getElementById('output').dataset.result || null};");
-                String text = (String) s.get("text");
-                if (!g.json && text.length() > printed) {
-                    out.print(text.substring(printed));
-                    out.flush();
-                    printed = text.length();
+                String shown = (String) s.get("text");
+                if (text != null && shown.length() > printed) {
+                    text.accept(shown.substring(printed));
+                    printed = shown.length();
                 }
                 String st = (String) s.get("state");
-                if (st.equals("done")) {
-                    if (g.json) out.println(s.get("result"));
-                    else out.println();
-                    out.flush();
-                    return ExitCodes.OK;
-                }
-                if (st.equals("error")) return fail(js);
+                if (st.equals("done")) return EngineResult.fromJson((String) s.get("result"));
+                if (st.equals("error")) throw failure(js);
                 Thread.sleep(50);
             }
         } finally {
@@ -100,8 +100,8 @@ final class BrowserRuntime {
         throw new IllegalStateException("timed out " + what + " in the browser");
     }
 
-    private int fail(JavascriptExecutor js) {
-        err.println("kiln generate: the page reports: " + js.executeScript("return document.getElementById('status').textContent;"));
-        return ExitCodes.BAD_INPUT;
+    private static CommandFailure failure(JavascriptExecutor js) {
+        return new CommandFailure(ExitCodes.BAD_INPUT, "the page reports: "
+                + js.executeScript("return document.getElementById('status').textContent;"));
     }
 }

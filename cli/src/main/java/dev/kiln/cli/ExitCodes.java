@@ -28,6 +28,7 @@ public final class ExitCodes {
     private ExitCodes() {}
 
     public static int of(Throwable e) {
+        if (e instanceof CommandFailure f) return f.exitCode;
         if (e instanceof CommandLine.ParameterException || e instanceof FileAlreadyExistsException) return USAGE;
         if (e instanceof ModelFormatException || e instanceof JsonException || e instanceof IllegalArgumentException) return BAD_INPUT;
         if (e instanceof PortInUseException || e instanceof IOException || e instanceof UncheckedIOException) return IO;
@@ -39,7 +40,7 @@ public final class ExitCodes {
         PrintWriter err = cmd.getErr();
         int code = of(e);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        if (code == BUG) message = "unexpected " + e + " (a bug: please report it with the --verbose output)";
+        if (code == BUG && !(e instanceof CommandFailure)) message = "unexpected " + e + " (a bug: please report it with the --verbose output)";
         err.println("kiln " + cmd.getCommandName() + ": error: " + message);
         if (verbose(parsed)) e.printStackTrace(err);
         err.flush();

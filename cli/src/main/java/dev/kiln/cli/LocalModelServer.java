@@ -30,7 +30,8 @@ final class LocalModelServer implements AutoCloseable {
     }
 
     static LocalModelServer start(String input, Path cacheDir, URI hubUrl) throws InputFailed {
-        ServerConfig config = ServerConfig.defaults().withPort(0).withModelInputs(List.of(input), List.of())
+        ServerConfig config = ServerConfig.defaults().withPort(0).withSiteDir(Installation.siteDir())
+                .withModelInputs(List.of(input), List.of())
                 .withCacheDir(cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir())
                 .withHub(Hub.Options.fromEnvironment(hubUrl));
         ModelCatalog catalog = ModelCatalog.prepare(config);

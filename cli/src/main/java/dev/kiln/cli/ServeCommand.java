@@ -69,9 +69,9 @@ public final class ServeCommand implements Callable<Integer> {
                     + " Repeatable. The admin API itself is on only when KILN_ADMIN_TOKEN is set.")
     List<Path> adminRoots = new ArrayList<>();
 
-    @Option(names = "--site-dir", defaultValue = "site/target/site", paramLabel = "<dir>",
-            description = "the built site folder (default: ${DEFAULT-VALUE}, relative to the working directory)")
-    Path siteDir;
+    @Option(names = "--site-dir", paramLabel = "<dir>",
+            description = "the built site folder (default: site/target/site in this installation)")
+    Path siteDir = Installation.siteDir();
 
     @Option(names = "--cors-origin", paramLabel = "<origin>",
             description = "allow this origin (e.g. https://example.org) to fetch /models/… and /api/… cross-origin."

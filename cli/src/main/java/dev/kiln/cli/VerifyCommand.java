@@ -109,12 +109,7 @@ public final class VerifyCommand implements Callable<Integer> {
             case "auto", "f16", "f32" -> precision;
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--precision must be auto, f16, f32 or both, got '" + precision + "'");
         };
-        Path root = Path.of(System.getProperty("kiln.root", "."));
-        Path script = root.resolve("node/generate.mjs");
-        if (!Files.exists(script) || !Files.isDirectory(root.resolve("node/node_modules/webgpu"))) {
-            err.println("kiln verify: the Node runtime needs node/generate.mjs and its packages: run ./kiln setup in the repository");
-            return ExitCodes.IO;
-        }
+        Path script = Installation.requireNode("verify");
 
         if (!kernels.isEmpty() && !steps) throw new CommandLine.ParameterException(spec.commandLine(), "--kernel needs --steps");
         if (steps) return steps(err, root.resolve("node/trace.mjs"), precisions);

@@ -126,7 +126,8 @@ class KilnCliTest {
 
     /**
      * {@code kiln generate --model <a .tar.gz of the Hugging Face folder>} in Node gives llama.cpp's greedy tokens.
-     * Runs from the repository root (where generate finds node/ and the webclient build); skipped, saying why, when
+     * Runs in a scratch working directory: generate finds node/ and the webclient build from its own installation
+     * (the classes' location), never from the working directory. Skipped, saying why, when
      * the webclient has not been built yet (the reactor builds it before the backend; a backend-only build may not) or Node's packages are missing; under CI=true that fails instead.
      */
     @Test
@@ -141,9 +142,9 @@ class KilnCliTest {
         Path tgz = dev.kiln.server.Archives.tarGz(hf, "story", tmp.resolve("story.tar.gz"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "generate",
-                "--model", tgz.toString(), "--prompt", "Once upon a time", "--max-tokens", "16", "--temperature", "0",
+                "--model", tgz.toString(), "--prompt", "Once upon a time", "--max-tokens", "16",
                 "--json", "--cache-dir", tmp.resolve("cache").toString())
-                .directory(root.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);

@@ -63,7 +63,7 @@ class EngineWorkerPageTest {
     @ParameterizedTest(name = "{0} build")
     @ValueSource(strings = {"wasm", "js"})
     void theEngineRunsInAWorkerThePageKeepsTickingAndStopEndsALongGeneration(String build) throws Exception {
-        open("/?build=" + build + "&ignore_eos=1");
+        open("/?build=" + build + "&request=%7B%22ignore_eos%22%3Atrue%7D");
         assertEquals("worker", chromium.js("return document.getElementById('thread').dataset.thread;"),
                 () -> "the engine should run in a Worker: " + chromium.js(
                         "return document.getElementById('thread').textContent;"));
@@ -84,7 +84,7 @@ class EngineWorkerPageTest {
     /** The control: with the engine on the page (?thread=main) the same timeline check sees the engine and model. */
     @Test
     void onTheMainThreadThePageFetchesTheEngineItself() throws Exception {
-        open("/?build=wasm&thread=main&ignore_eos=1");
+        open("/?build=wasm&thread=main&request=%7B%22ignore_eos%22%3Atrue%7D");
         assertEquals("main", chromium.js("return document.getElementById('thread').dataset.thread;"));
         List<String> pageFetches = pageResources();
         assertTrue(pageFetches.stream().anyMatch(u -> u.endsWith("/engine/wasm/kiln.wasm")), "engine in " + pageFetches);

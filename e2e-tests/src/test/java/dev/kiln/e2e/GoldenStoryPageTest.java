@@ -56,7 +56,7 @@ class GoldenStoryPageTest {
         JsonObject golden = JsonObject.of(Json.parse(Files.readString(dir.resolve(model + ".golden.json"))), model);
         String manifest = site.model(dir.resolve(model + ".gguf")).manifestUrl();
 
-        chromium.driver.get(site.url("/?build=" + build + "&ignore_eos=1"));
+        chromium.driver.get(site.url("/?build=" + build + "&request=%7B%22ignore_eos%22%3Atrue%7D"));
         chromium.waitFor("document.querySelector('#model option[value=\"" + manifest + "\"]')", Duration.ofMinutes(1));
         chromium.js("document.getElementById('model').value = arguments[0]; document.getElementById('load').click();", manifest);
         chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));

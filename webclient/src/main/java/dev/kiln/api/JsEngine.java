@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.kiln.engine.Engine;
-import dev.kiln.engine.GenerateOptions;
+import dev.kiln.generate.GenerationRequest;
 import dev.kiln.json.Json;
 import dev.kiln.json.JsonObject;
 import dev.kiln.model.ModelConfig;
@@ -18,7 +18,8 @@ import org.teavm.jso.core.JSString;
  * The object {@code load()} resolves with. JavaScript sees:
  * <pre>
  *   engine.info()                              → string (JSON: name, precision, adapter, config, load_ms, …)
- *   engine.generate(prompt, optionsJson, onToken(id, text)) → Promise&lt;string&gt; (result JSON)
+ *   engine.generate(requestJson, onToken(id, text)) → Promise&lt;string&gt; (result JSON; the request is
+ *                                              {@link GenerationRequest}'s JSON: prompt, max_tokens, temperature, …)
  *   engine.score(idsJson)                      → Promise&lt;string&gt; ({"logits": [[…vocab], …]}, teacher forcing)
  *   engine.trace(idsJson)                      → Promise&lt;string&gt; ({"steps": [{pos, step, layer, values}, …]}, step by step)
  *   engine.stop()                              stops a running generate after the current token
@@ -50,10 +51,10 @@ public final class JsEngine {
     }
 
     @JSExport
-    public JSPromise<JSString> generate(String prompt, String optionsJson, JsCallbacks.Token onToken) {
+    public JSPromise<JSString> generate(String requestJson, JsCallbacks.Token onToken) {
         return Errors.promise(() -> {
-            GenerateOptions o = GenerateOptions.fromJson(optionsJson);
-            return JSString.valueOf(engine.generate(prompt == null ? "" : prompt, o, (id, text) -> {
+            GenerationRequest request = GenerationRequest.fromJson(requestJson);
+            return JSString.valueOf(engine.generate(request, (id, text) -> {
                 if (onToken != null) onToken.token(id, text);
             }).toJson());
         });

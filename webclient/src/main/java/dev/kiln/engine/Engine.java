@@ -3,6 +3,7 @@ package dev.kiln.engine;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import dev.kiln.generate.GenerationRequest;
 import dev.kiln.gpu.Bytes;
 import dev.kiln.gpu.Dispatch;
 import dev.kiln.gpu.Encoder;
@@ -125,27 +126,28 @@ public final class Engine {
     }
 
     /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
-    public GenerateResult generate(String prompt, GenerateOptions o, TokenListener listener) {
-        return generate(model.tokenizer().encode(prompt), o, listener);
+    public GenerateResult generate(GenerationRequest o, TokenListener listener) {
+        return generate(o.prompt() != null ? model.tokenizer().encode(o.prompt()) : o.promptIds(), o, listener);
     }
 
     /**
-     * Prefills {@code promptIds} and decodes until EOS, max_tokens, the end of the context or {@link #stop}. The KV
-     * cache keeps what earlier calls computed: only the positions after the longest common prefix of {@code promptIds}
-     * and the ids already in the cache are prefilled (a chat's next turn, a regenerate, an edit), so a conversation
-     * never re-reads its history. {@link GenerateResult#prefilled} says how many prompt positions ran.
+     * Prefills {@code promptIds} and decodes until EOS, max_tokens, the end of the context or {@link #stop}
+     * ({@code o}'s own prompt is not read). The KV cache keeps what earlier calls computed: only the positions after
+     * the longest common prefix of {@code promptIds} and the ids already in the cache are prefilled (a chat's next
+     * turn, a regenerate, an edit), so a conversation never re-reads its history. {@link GenerateResult#prefilled}
+     * says how many prompt positions ran.
      */
-    public GenerateResult generate(int[] promptIds, GenerateOptions o, TokenListener listener) {
+    public GenerateResult generate(int[] promptIds, GenerationRequest o, TokenListener listener) {
         if (closed) throw new IllegalStateException("this engine was closed: load the model again");
         stopRequested = false;
         Tokenizer tok = model.tokenizer();
         int context = config().context();
+        for (int id : promptIds) {
+            if (id < 0 || id >= config().vocab()) throw new IllegalArgumentException("prompt_ids holds " + id + ", not a token id of this model (vocab " + config().vocab() + ")");
+        }
         if (promptIds.length == 0) throw new IllegalArgumentException("the prompt encodes to no tokens");
         if (promptIds.length >= context) {
             throw new IllegalArgumentException("the prompt is " + promptIds.length + " tokens but the context holds " + context);
-        }
-        for (int id : promptIds) {
-            if (id < 0 || id >= config().vocab()) throw new IllegalArgumentException("prompt id " + id + " is outside the vocabulary (0.." + (config().vocab() - 1) + ")");
         }
         Sampler sampler = o.greedy() ? null : new Sampler(o.sampler());
         Utf8Stream utf8 = new Utf8Stream();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.kiln.generate.GenerationRequest;
 import dev.kiln.json.Json;
 import dev.kiln.json.JsonObject;
 import dev.kiln.packager.PackOptions;
@@ -66,7 +67,7 @@ class GoldenTokensTest {
             JsonObject c = JsonObject.of(o, model + " case");
             String prompt = c.string("prompt");
             NodeRunner.Result r = NodeRunner.run(180, "generate.mjs", "--manifest", server.url(model + "/manifest.json"),
-                    "--prompt", prompt, "--max-tokens", "48", "--temperature", "0", "--ignore-eos",
+                    "--request", GenerationRequest.of(prompt).withMaxTokens(48).withTemperature(0).withIgnoreEos(true).toJson(),
                     "--precision", precision, "--json");
             assertEquals(0, r.exit(), "generate.mjs failed for '" + prompt + "':\n" + r.stderr());
             JsonObject result = JsonObject.of(Json.parse(r.lastLine()), "result");

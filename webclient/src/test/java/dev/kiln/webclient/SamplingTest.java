@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.kiln.generate.GenerationRequest;
 import dev.kiln.json.Json;
 import dev.kiln.json.JsonObject;
 import dev.kiln.packager.PackOptions;
@@ -33,8 +34,8 @@ class SamplingTest {
 
     private static List<Object> sample(ModelServer server, String seed) throws Exception {
         NodeRunner.Result r = NodeRunner.run(120, "generate.mjs", "--manifest", server.url("manifest.json"),
-                "--prompt", "Once upon a time", "--max-tokens", "32", "--temperature", "1", "--top-k", "40",
-                "--top-p", "0.95", "--seed", seed, "--ignore-eos", "--json");
+                "--request", GenerationRequest.of("Once upon a time").withMaxTokens(32).withTemperature(1).withTopK(40)
+                        .withTopP(0.95f).withSeed(Long.parseLong(seed)).withIgnoreEos(true).toJson(), "--json");
         assertEquals(0, r.exit(), "generate.mjs failed:\n" + r.stderr());
         return JsonObject.of(Json.parse(r.lastLine()), "result").array("ids");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.kiln.generate.GenerationRequest;
 import dev.kiln.model.Manifest;
 import dev.kiln.packager.PackOptions;
 import dev.kiln.packager.Packager;
@@ -29,7 +30,7 @@ class ShardIntegrityTest {
 
         try (ModelServer server = new ModelServer(dir)) {
             NodeRunner.Result r = NodeRunner.run(120, "generate.mjs", "--manifest", server.url("manifest.json"),
-                    "--prompt", "Once upon a time", "--max-tokens", "4", "--json");
+                    "--request", GenerationRequest.of("Once upon a time").withMaxTokens(4).toJson(), "--json");
             assertEquals(3, r.exit(), "expected exit 3 (bad input); stderr:\n" + r.stderr());
             assertTrue(r.stderr().contains("integrity") && r.stderr().contains(shard),
                     "the error must name the shard " + shard + ":\n" + r.stderr());

@@ -1,0 +1,23 @@
+package dev.kiln.cli;
+
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/** The model to run and where model inputs come from and go: {@code --model}, {@code --hub-url}, {@code --cache-dir}. */
+final class ModelOptions {
+
+    @Option(names = "--model", required = true, paramLabel = "<input>",
+            description = "a packaged model folder (manifest.json), or a model packaged on the fly into the cache: a .gguf"
+                    + " file, a Hugging Face folder, a .tar/.tar.gz/.tgz/.zip of either, or hf:ORG/NAME[@REVISION]")
+    String model;
+
+    @Option(names = "--hub-url", paramLabel = "<url>",
+            description = "hub endpoint for hf: ids (default: $HF_ENDPOINT, else https://huggingface.co); HF_TOKEN is sent when set")
+    URI hubUrl;
+
+    @Option(names = "--cache-dir", paramLabel = "<dir>",
+            description = "where packages made from model inputs are kept (default: $KILN_CACHE, else ~/.cache/kiln/packages)")
+    Path cacheDir;
+}

@@ -1,0 +1,183 @@
+package dev.kiln.generate;
+
+import dev.kiln.json.Json;
+import dev.kiln.json.JsonException;
+import dev.kiln.json.JsonObject;
+import dev.kiln.sample.SamplerOptions;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One generation: the single schema that the engine, the Worker protocol, the demo page, {@code node/generate.mjs}
+ * and the {@code kiln} command line all speak, with its defaults defined here and nowhere else. As JSON (snake_case,
+ * OpenAI's names where OpenAI has the parameter):
+ * <pre>
+ *   {"prompt": "Once upon a time",   // or "prompt_ids": [1, 403, 407], exactly one of the two
+ *    "max_tokens": 128,              // tokens to generate at most, ≥ 1 (the context may end it sooner)
+ *    "temperature": 0,               // ≥ 0; 0 = greedy (argmax)
+ *    "top_k": 40,                    // ≥ 0; 0 = off
+ *    "top_p": 0.95,                  // (0, 1]; 1 = off
+ *    "seed": 0,                      // 0 .. 2^53 − 1: the same seed gives the same tokens
+ *    "ignore_eos": false}            // keep generating past the end-of-sequence token
+ * </pre>
+ * Every field but the prompt may be left out (its default applies); an unknown field is an error, so a misspelt
+ * parameter never passes silently. Values out of range throw {@link InvalidRequestException} naming the field.
+ *
+ * @param prompt    the prompt text, or null when {@code promptIds} is given
+ * @param promptIds the prompt as token ids (not re-tokenized), or null when {@code prompt} is given
+ */
+public record GenerationRequest(String prompt, int[] promptIds, int maxTokens, float temperature, int topK, float topP,
+                                long seed, boolean ignoreEos) {
+
+    public static final int DEFAULT_MAX_TOKENS = 128;
+    /** Greedy: the same prompt gives the same text everywhere unless a caller asks for sampling. */
+    public static final float DEFAULT_TEMPERATURE = 0f;
+    public static final int DEFAULT_TOP_K = 40;
+    public static final float DEFAULT_TOP_P = 0.95f;
+    public static final long DEFAULT_SEED = 0;
+    public static final boolean DEFAULT_IGNORE_EOS = false;
+    /** The largest seed JSON carries exactly (2^53 − 1). */
+    public static final long MAX_SEED = (1L << 53) - 1;
+
+    private static final Set<String> FIELDS = Set.of("prompt", "prompt_ids", "max_tokens", "temperature", "top_k",
+            "top_p", "seed", "ignore_eos");
+
+    public GenerationRequest {
+        if ((prompt == null) == (promptIds == null)) {
+            throw new InvalidRequestException("prompt", "a request needs exactly one of prompt and prompt_ids");
+        }
+        if (promptIds != null) {
+            if (promptIds.length == 0) throw new InvalidRequestException("prompt_ids", "prompt_ids must hold at least one token id");
+            for (int i = 0; i < promptIds.length; i++) {
+                if (promptIds[i] < 0) throw new InvalidRequestException("prompt_ids", "prompt_ids[" + i + "] must be ≥ 0, got " + promptIds[i]);
+            }
+            promptIds = promptIds.clone();
+        }
+        if (maxTokens < 1) throw new InvalidRequestException("max_tokens", "max_tokens must be ≥ 1, got " + maxTokens);
+        if (!(temperature >= 0f) || Float.isInfinite(temperature)) {
+            throw new InvalidRequestException("temperature", "temperature must be a finite number ≥ 0 (0 = greedy), got " + temperature);
+        }
+        if (topK < 0) throw new InvalidRequestException("top_k", "top_k must be ≥ 0 (0 = off), got " + topK);
+        if (!(topP > 0f && topP <= 1f)) throw new InvalidRequestException("top_p", "top_p must be in (0, 1] (1 = off), got " + topP);
+        if (seed < 0 || seed > MAX_SEED) throw new InvalidRequestException("seed", "seed must be in 0.." + MAX_SEED + ", got " + seed);
+    }
+
+    /** The prompt text with every other field at its default. */
+    public static GenerationRequest of(String prompt) {
+        return new GenerationRequest(prompt, null, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P,
+                DEFAULT_SEED, DEFAULT_IGNORE_EOS);
+    }
+
+    /** The prompt as token ids with every other field at its default. */
+    public static GenerationRequest ofIds(int[] promptIds) {
+        return new GenerationRequest(null, promptIds, DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_K,
+                DEFAULT_TOP_P, DEFAULT_SEED, DEFAULT_IGNORE_EOS);
+    }
+
+    public GenerationRequest withMaxTokens(int n) { return new GenerationRequest(prompt, promptIds, n, temperature, topK, topP, seed, ignoreEos); }
+
+    public GenerationRequest withTemperature(float t) { return new GenerationRequest(prompt, promptIds, maxTokens, t, topK, topP, seed, ignoreEos); }
+
+    public GenerationRequest withTopK(int k) { return new GenerationRequest(prompt, promptIds, maxTokens, temperature, k, topP, seed, ignoreEos); }
+
+    public GenerationRequest withTopP(float p) { return new GenerationRequest(prompt, promptIds, maxTokens, temperature, topK, p, seed, ignoreEos); }
+
+    public GenerationRequest withSeed(long s) { return new GenerationRequest(prompt, promptIds, maxTokens, temperature, topK, topP, s, ignoreEos); }
+
+    public GenerationRequest withIgnoreEos(boolean b) { return new GenerationRequest(prompt, promptIds, maxTokens, temperature, topK, topP, seed, b); }
+
+    /** The ids themselves are copied: a request never changes once made. */
+    @Override
+    public int[] promptIds() { return promptIds == null ? null : promptIds.clone(); }
+
+    /** Greedy decoding: always the most likely token. */
+    public boolean greedy() { return temperature == 0f || topK == 1; }
+
+    public SamplerOptions sampler() { return new SamplerOptions(temperature, topK, topP, seed); }
+
+    /** Parses the JSON above; a missing prompt, an unknown field or a value out of range names the field. */
+    public static GenerationRequest fromJson(String json) {
+        if (json == null || json.isBlank()) throw new InvalidRequestException("prompt", "the request is empty: it needs at least a prompt");
+        JsonObject o = JsonObject.of(Json.parse(json), "request");
+        for (String key : o.map().keySet()) {
+            if (!FIELDS.contains(key)) {
+                throw new InvalidRequestException(key, "unknown request field '" + key + "' (known: prompt, prompt_ids,"
+                        + " max_tokens, temperature, top_k, top_p, seed, ignore_eos)");
+            }
+        }
+        int[] ids = null;
+        if (o.has("prompt_ids")) {
+            List<Object> raw = o.array("prompt_ids");
+            ids = new int[raw.size()];
+            for (int i = 0; i < ids.length; i++) {
+                Object v = raw.get(i);
+                if (!(v instanceof Double d) || d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+                    throw new InvalidRequestException("prompt_ids", "prompt_ids[" + i + "] must be an integer token id, got " + v);
+                }
+                ids[i] = d.intValue();
+            }
+        }
+        try {
+            return new GenerationRequest(o.has("prompt") ? o.string("prompt") : null, ids,
+                    o.integer("max_tokens", DEFAULT_MAX_TOKENS), (float) o.number("temperature", DEFAULT_TEMPERATURE),
+                    o.integer("top_k", DEFAULT_TOP_K), (float) o.number("top_p", DEFAULT_TOP_P),
+                    o.has("seed") ? seed(o) : DEFAULT_SEED, o.bool("ignore_eos", DEFAULT_IGNORE_EOS));
+        } catch (JsonException e) {
+            throw new InvalidRequestException(field(e.getMessage()), e.getMessage());
+        }
+    }
+
+    private static long seed(JsonObject o) {
+        double d = o.number("seed");
+        if (d != Math.rint(d) || d < 0 || d > MAX_SEED) throw new InvalidRequestException("seed", "seed must be an integer in 0.." + MAX_SEED + ", got " + d);
+        return (long) d;
+    }
+
+    /** The field a JsonObject error names ("request: field 'top_k' must be …"). */
+    private static String field(String message) {
+        int a = message.indexOf('\''), b = a < 0 ? -1 : message.indexOf('\'', a + 1);
+        return b > a ? message.substring(a + 1, b) : "request";
+    }
+
+    /** Every field, defaults included, so the receiver need not know them. */
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (prompt != null) m.put("prompt", prompt);
+        if (promptIds != null) {
+            List<Object> ids = new ArrayList<>(promptIds.length);
+            for (int id : promptIds) ids.add(id);
+            m.put("prompt_ids", ids);
+        }
+        m.put("max_tokens", maxTokens);
+        m.put("temperature", shortest(temperature));
+        m.put("top_k", topK);
+        m.put("top_p", shortest(topP));
+        m.put("seed", seed);
+        m.put("ignore_eos", ignoreEos);
+        return Json.write(m);
+    }
+
+    /** 0.95f as 0.95, not 0.949999988079071: the float's shortest decimal, which parses back to the same float. */
+    private static Double shortest(float f) { return Double.valueOf(Float.toString(f)); }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GenerationRequest r && java.util.Objects.equals(prompt, r.prompt)
+                && Arrays.equals(promptIds, r.promptIds) && maxTokens == r.maxTokens
+                && Float.compare(temperature, r.temperature) == 0 && topK == r.topK
+                && Float.compare(topP, r.topP) == 0 && seed == r.seed && ignoreEos == r.ignoreEos;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(prompt, Arrays.hashCode(promptIds), maxTokens, temperature, topK, topP, seed, ignoreEos);
+    }
+
+    @Override
+    public String toString() { return "GenerationRequest" + toJson(); }
+}
