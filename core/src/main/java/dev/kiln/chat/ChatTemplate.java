@@ -66,7 +66,14 @@ public final class ChatTemplate {
         scope.set("documents", untrusted(in.documents()));
         scope.set("add_generation_prompt", in.addGenerationPrompt());
         Output out = new Output();
-        new Evaluator().render(nodes, scope, out);
+        Evaluator ev = new Evaluator();
+        try {
+            ev.render(nodes, scope, out);
+        } catch (TemplateException e) {
+            throw e;
+        } catch (RuntimeException e) { // a value this interpreter did not expect: still a template error, never a wrong prompt
+            throw new TemplateException(TemplateException.Kind.RUNTIME, ev.line(), "cannot render this template: " + e);
+        }
         Object v = out.value();
         return new RenderedPrompt(MarkedString.text(v), MarkedString.marks(v).clone());
     }

@@ -12,10 +12,13 @@ final class Evaluator {
     private enum Flow { NORMAL, BREAK, CONTINUE }
 
     private int macroDepth;
+    private int line = 1; // of the statement being run, for errors that are not the template's own
+
+    /** The line of the statement running now (or when rendering failed). */
+    int line() { return line; }
 
     void render(List<Node> nodes, Scope scope, Output out) {
-        Flow f = exec(nodes, scope, out);
-        if (f != Flow.NORMAL) throw new IllegalStateException("loop control outside a loop");
+        exec(nodes, scope, out); // the parser allows break and continue only inside for loops
     }
 
     private Flow exec(List<Node> nodes, Scope scope, Output out) {
@@ -27,6 +30,7 @@ final class Evaluator {
     }
 
     private Flow exec(Node node, Scope scope, Output out) {
+        line = node.line();
         if (node instanceof Node.Text t) {
             out.append(t.text());
         } else if (node instanceof Node.Output o) {

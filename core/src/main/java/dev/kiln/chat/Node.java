@@ -4,6 +4,7 @@ import java.util.List;
 
 /** A template statement. {@code line} is the template line it starts on, for error messages. */
 sealed interface Node {
+    int line();
 
     /** Literal template text (trusted). */
     record Text(String text, int line) implements Node {}

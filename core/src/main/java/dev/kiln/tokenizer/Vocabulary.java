@@ -40,11 +40,14 @@ import java.util.TreeMap;
  * @param specialTokens  the texts a chat template refers to by name ({@code bos_token}, {@code eos_token},
  *                       {@code pad_token}, {@code unk_token}), in key order; empty when none. Informational: encoding
  *                       and decoding use the ids and token types only
+ * @param eog            end-of-generation ids besides {@code eos}: every {@code eos_token_id} of generation_config.json
+ *                       and config.json (Llama 3 lists several), GGUF's end-of-turn/-message ids; empty when none.
+ *                       {@link #endOfGeneration()} joins them with {@code eos}
  */
 public record Vocabulary(String model, List<String> tokens, float[] scores, int[] types, List<String> merges,
                          int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix,
                          List<String> pre, String normalizer, boolean ignoreMerges,
-                         String chatTemplate, Map<String, String> specialTokens) {
+                         String chatTemplate, Map<String, String> specialTokens, int[] eog) {
 
     public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
 
@@ -68,6 +71,10 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
             }
         }
         specialTokens = Collections.unmodifiableMap(new TreeMap<>(specialTokens));
+        for (int id : eog) {
+            if (id < 0 || id >= tokens.size()) throw new IllegalArgumentException("end-of-generation id " + id + " is outside the vocabulary of " + tokens.size());
+        }
+        eog = eog.clone();
     }
 
     /** A vocabulary without a chat template or named special tokens. */
@@ -75,13 +82,32 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
                       int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix,
                       List<String> pre, String normalizer, boolean ignoreMerges) {
         this(model, tokens, scores, types, merges, bos, eos, unk, addBos, addSpacePrefix, pre, normalizer, ignoreMerges,
-                "", Map.of());
+                "", Map.of(), new int[0]);
     }
 
     /** This vocabulary with a chat template and the special-token texts it refers to (the other fields unchanged). */
     public Vocabulary withChat(String chatTemplate, Map<String, String> specialTokens) {
         return new Vocabulary(model, tokens, scores, types, merges, bos, eos, unk, addBos, addSpacePrefix, pre, normalizer,
-                ignoreMerges, chatTemplate, specialTokens);
+                ignoreMerges, chatTemplate, specialTokens, eog);
+    }
+
+    /** This vocabulary with these end-of-generation ids besides {@code eos} (the other fields unchanged). */
+    public Vocabulary withEog(int[] ids) {
+        return new Vocabulary(model, tokens, scores, types, merges, bos, eos, unk, addBos, addSpacePrefix, pre, normalizer,
+                ignoreMerges, chatTemplate, specialTokens, ids);
+    }
+
+    /** Every id that ends generation: {@code eos} (when there is one) and {@link #eog}, without repeats, in that order. */
+    public int[] endOfGeneration() {
+        int[] out = new int[eog.length + 1];
+        int n = 0;
+        if (eos >= 0) out[n++] = eos;
+        for (int id : eog) {
+            boolean seen = false;
+            for (int i = 0; i < n; i++) seen |= out[i] == id;
+            if (!seen) out[n++] = id;
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /** A vocabulary with the default pre-tokenizer, no normalizer and merges always applied. */
@@ -119,6 +145,11 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
         if (ignoreMerges) m.put("ignore_merges", true);
         if (!chatTemplate.isEmpty()) m.put("chat_template", chatTemplate);
         if (!specialTokens.isEmpty()) m.put("special_tokens", new LinkedHashMap<String, Object>(specialTokens));
+        if (eog.length > 0) {
+            List<Object> e = new ArrayList<>();
+            for (int id : eog) e.add(id);
+            m.put("eog", e);
+        }
         return Json.write(m);
     }
 
@@ -138,7 +169,17 @@ public record Vocabulary(String model, List<String> tokens, float[] scores, int[
                 o.integer("bos", -1), o.integer("eos", -1), o.integer("unk", -1),
                 o.bool("add_bos", true), o.bool("add_space_prefix", false),
                 o.has("pre") ? strings(o.array("pre")) : List.of(), o.string("normalizer", ""), o.bool("ignore_merges", false),
-                o.string("chat_template", ""), o.has("special_tokens") ? texts(o.object("special_tokens")) : Map.of());
+                o.string("chat_template", ""), o.has("special_tokens") ? texts(o.object("special_tokens")) : Map.of(),
+                o.has("eog") ? ids(o.array("eog")) : new int[0]);
+    }
+
+    private static int[] ids(List<Object> raw) {
+        int[] out = new int[raw.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(raw.get(i) instanceof Double d) || d != Math.rint(d)) throw new JsonException("tokenizer: 'eog' must list token ids");
+            out[i] = d.intValue();
+        }
+        return out;
     }
 
     private static Map<String, String> texts(JsonObject o) {

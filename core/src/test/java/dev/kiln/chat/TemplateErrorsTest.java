@@ -80,4 +80,11 @@ class TemplateErrorsTest {
                 ChatInputs.of(List.of(new java.util.HashMap<>(Map.of("role", "user"))), Map.of()));
         assertEquals(TemplateException.Kind.RUNTIME, e.kind());
     }
+
+    @Test
+    void breakOutsideAForLoopIsASyntaxError() {
+        TemplateException e = assertThrows(TemplateException.class, () -> ChatTemplate.parse("x\n{% if true %}{% break %}{% endif %}"));
+        assertEquals(TemplateException.Kind.SYNTAX, e.kind());
+        assertEquals(2, e.line());
+    }
 }

@@ -51,4 +51,14 @@ class VocabularyTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bpe(List.of(), "nfkc", false));
         assertTrue(e.getMessage().contains("nfkc"), e.getMessage());
     }
+
+    @Test
+    void endOfGenerationIdsSurviveTheFileAndJoinEos() {
+        Vocabulary v = bpe(List.of(), "", false).withEog(new int[] {2, 0});
+        Vocabulary back = Vocabulary.fromJson(v.toJson());
+        assertArrayEquals(new int[] {2, 0}, back.eog());
+        assertArrayEquals(new int[] {2, 0}, back.endOfGeneration(), "eos 2 first, not repeated");
+        assertFalse(bpe(List.of(), "", false).toJson().contains("eog"), "no extra ids, no key");
+        assertThrows(IllegalArgumentException.class, () -> bpe(List.of(), "", false).withEog(new int[] {3}));
+    }
 }

@@ -147,7 +147,7 @@ public final class GgufModel {
                     normalizer, llama3);
             // Build it once now so an unknown pre-tokenizer fails at packaging, not in the user's browser.
             Tokenizer.of(v, s -> Normalizer.normalize(s, Normalizer.Form.NFC));
-            return withChat(f, v);
+            return withEog(f, withChat(f, v));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(f.path().getFileName() + ": tokenizer.ggml.*: " + e.getMessage());
         }
@@ -168,6 +168,20 @@ public final class GgufModel {
             if (id >= 0) special.put(role[1], v.tokens().get(id));
         }
         return v.withChat(template.get(), special);
+    }
+
+    /**
+     * llama.cpp's end-of-turn and end-of-message ids ({@code tokenizer.ggml.eot_token_id}, {@code eom_token_id}) as
+     * end-of-generation ids besides EOS; the vocabulary unchanged when there are none beyond EOS.
+     */
+    private static Vocabulary withEog(GgufFile f, Vocabulary v) {
+        java.util.LinkedHashSet<Integer> ids = new java.util.LinkedHashSet<>();
+        for (String role : new String[] {"eos", "eot", "eom"}) {
+            int id = tokenId(f, role, v.size());
+            if (id >= 0) ids.add(id);
+        }
+        int[] eog = ids.stream().mapToInt(Integer::intValue).toArray();
+        return eog.length == 0 || java.util.Arrays.equals(eog, v.endOfGeneration()) ? v : v.withEog(eog);
     }
 
     /** {@code tokenizer.ggml.<role>_token_id}, -1 when absent or 0xFFFFFFFF (llama.cpp's "none"). */

@@ -186,6 +186,26 @@ public record HfConfig(ModelConfig config, String family, String note) {
         return v.isIntegralNumber() ? v.asInt() : fallback;
     }
 
+    /**
+     * Every {@code eos_token_id} of config.json and generation_config.json (each one id or a list), config.json's
+     * first, without repeats: generation stops at any of them (Llama 3.1 lists {@code <|end_of_text|>},
+     * {@code <|eom_id|>} and {@code <|eot_id|>}).
+     */
+    static int[] eosIds(String where, JsonNode config, JsonNode gen, int vocab) {
+        java.util.LinkedHashSet<Integer> ids = new java.util.LinkedHashSet<>();
+        for (JsonNode source : new JsonNode[] {config, gen}) {
+            JsonNode v = source.path("eos_token_id");
+            for (JsonNode id : v.isArray() ? v : java.util.List.of(v)) {
+                if (id.isMissingNode() || id.isNull()) continue;
+                if (!id.isIntegralNumber() || id.asInt() < 0 || id.asInt() >= vocab) {
+                    throw new ModelFormatException(where + ": eos_token_id " + id + " is not a token id of the vocabulary of " + vocab);
+                }
+                ids.add(id.asInt());
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** config.json's id, else generation_config.json's; the first of a list (Llama 3 lists several EOS ids); -1 when none. */
     private static int tokenId(String where, JsonNode c, JsonNode gen, String key, int vocab) {
         JsonNode v = c.path(key);

@@ -61,7 +61,8 @@ public final class HfSource implements ModelSource {
             throw new ModelFormatException(where + ": config.json says tie_word_embeddings false but there is no '"
                     + HfNames.LM_HEAD + "': the checkpoint is incomplete");
         }
-        this.hf = HfConfig.read(where, config, json(GENERATION_CONFIG).orElse(MissingNode.getInstance()), embed.shape()[0], tieFlag);
+        JsonNode gen = json(GENERATION_CONFIG).orElse(MissingNode.getInstance());
+        this.hf = HfConfig.read(where, config, gen, embed.shape()[0], tieFlag);
         ModelConfig c = hf.config();
         for (SafetensorsTensor t : all) {
             List<HfNames.Part> parts = HfNames.map(t.name(), c, where);
@@ -92,7 +93,10 @@ public final class HfSource implements ModelSource {
         }
         JsonNode tok = json(TOKENIZER).orElseThrow(() -> new ModelFormatException(where + ": no " + TOKENIZER
                 + " (Kiln reads the tokenizer from tokenizer.json)"));
-        this.vocab = HfTokenizer.read(where, tok, json(TOKENIZER_CONFIG).orElse(MissingNode.getInstance()), c);
+        Vocabulary v = HfTokenizer.read(where, tok, json(TOKENIZER_CONFIG).orElse(MissingNode.getInstance()), c);
+        int[] eos = HfConfig.eosIds(where, config, gen, c.vocab());
+        // only when they say more than "eos", so files of single-EOS models keep their bytes
+        this.vocab = Arrays.equals(eos, v.endOfGeneration()) || eos.length == 0 ? v : v.withEog(eos);
     }
 
     /** Opens and validates a checkpoint; {@code files} is closed with the source (or now, on failure). */
