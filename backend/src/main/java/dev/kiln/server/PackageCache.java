@@ -30,13 +30,15 @@ import java.util.stream.Stream;
  * <pre>
  *   &lt;cache&gt;/&lt;name&gt;-&lt;content hash, 16 hex&gt;-&lt;packager fingerprint&gt;/manifest.json …
  *   &lt;cache&gt;/input-hashes.tsv      path \t size \t mtime-ms \t sha256   (so a restart does not re-hash)
+ *   &lt;cache&gt;/&lt;package&gt;.verified    what {@link PackageCheck} last verified of the package
  *
  *   content hash of a file    SHA-256 of its bytes
  *   content hash of a folder  SHA-256 of the lines "name \t size \t sha256 \n" of its relevant files
  *                             (*.json and *.safetensors, not hidden), sorted by name
  * </pre>
  * A package folder only ever appears complete (the packager renames it into place), so "manifest.json exists"
- * means "up to date".
+ * means "up to date" — once {@link PackageCheck} has found every file the manifest names with the right size (and
+ * the right SHA-256 where the file changed since last verified); a damaged package is packaged again.
  */
 public final class PackageCache {
 
@@ -88,16 +90,34 @@ public final class PackageCache {
         }
         Path target = dir.resolve(ModelCatalog.slug(name) + "-" + sha.substring(0, 16) + "-" + PackagerFingerprint.get());
         if (Files.isRegularFile(target.resolve(Packager.MANIFEST_FILE))) {
-            Server.LOG.info("{}: up-to-date package in {}", input, target);
-            return new Entry(target, Outcome.REUSED);
+            try {
+                int hashed = PackageCheck.verify(target);
+                Server.LOG.info("{}: up-to-date package in {}{}", input, target, hashed == 0 ? "" : " (" + hashed + " changed file(s) re-verified)");
+                return new Entry(target, Outcome.REUSED);
+            } catch (PackageCheck.Damaged e) {
+                Server.LOG.warn("{}: cached package is damaged ({}): packaging it again", input, e.getMessage());
+                discard(target);
+            }
         }
         Integer tensors = Archive.isArchive(real) ? null : countTensors(real);
         Server.LOG.info("{}: packaging {}into {}", input, tensors == null ? "" : tensors + " tensors ", target);
         PackResult r = Packager.pack(real, target, PackOptions.defaults(), new ProgressLog(input.toString(), "packaging", tensors, listener));
         Manifest m = r.manifest();
+        PackageCheck.recordFresh(target);
         Server.LOG.info("{}: packaged {} tensors into {} shard(s), {} MB, in {} ms", input, m.tensors().size(),
                 m.shards().size(), ProgressLog.mb(m.weightBytes()), r.millis());
         return new Entry(target, Outcome.PACKAGED);
+    }
+
+    /** Moves a damaged package out of the way (renamed first, so a half-deleted package never looks complete). */
+    private static void discard(Path target) throws IOException {
+        Path trash = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".damaged-");
+        Files.move(target, trash.resolve("pkg"), StandardCopyOption.ATOMIC_MOVE);
+        try (Stream<Path> walk = Files.walk(trash)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            Server.LOG.warn("could not delete the damaged package in {}: {}", trash, e.getMessage());
+        }
     }
 
     /** Tensors of a GGUF file or checkpoint folder (headers only); an archive would cost a pass of its own. */

@@ -101,8 +101,8 @@ public final class Archive {
             }
             if (configs.size() == 1) {
                 String prefix = configs.get(0).substring(0, configs.get(0).length() - HfSource.CONFIG.length());
-                String trimmed = prefix.substring(0, prefix.length() - 1);
-                String name = prefix.isEmpty() ? stem(file) : trimmed.substring(trimmed.lastIndexOf('/') + 1);
+                String folder = prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1);
+                String name = folder.isEmpty() ? stem(file) : folder.substring(folder.lastIndexOf('/') + 1);
                 return HfSource.open(new ArchiveFiles(entries, file + "!/" + prefix, prefix, name));
             }
             if (configs.isEmpty() && ggufs.size() == 1) return spooledGguf(file, entries, ggufs.get(0));

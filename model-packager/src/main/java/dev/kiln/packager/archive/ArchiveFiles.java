@@ -1,5 +1,6 @@
 package dev.kiln.packager.archive;
 
+import dev.kiln.packager.ModelFormatException;
 import dev.kiln.packager.hf.HfFiles;
 
 import java.io.EOFException;
@@ -45,17 +46,26 @@ final class ArchiveFiles implements HfFiles {
             System.arraycopy(pre, (int) offset, out, 0, length);
             return out;
         }
-        if (!entry.equals(currentName) || offset < pos) {
+        try {
+            if (!entry.equals(currentName) || offset < pos) {
+                closeCurrent();
+                current = entries.open(entry);
+                currentName = entry;
+                pos = 0;
+            }
+            current.skipNBytes(offset - pos);
+            byte[] out = current.readNBytes(length);
+            pos = offset + out.length;
+            if (out.length != length) throw new EOFException("the entry ends before byte " + (offset + length));
+            return out;
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (IOException e) {
+            // the archive was readable when listed: a failure now means its data is truncated or corrupt
             closeCurrent();
-            current = entries.open(entry);
-            currentName = entry;
-            pos = 0;
+            throw new ModelFormatException(label + "/" + file + ": cannot read this entry (" + e.getMessage()
+                    + "): the archive is truncated or corrupt");
         }
-        current.skipNBytes(offset - pos);
-        byte[] out = current.readNBytes(length);
-        pos = offset + out.length;
-        if (out.length != length) throw new EOFException(label + "/" + file + ": entry ends before byte " + (offset + length));
-        return out;
     }
 
     private void closeCurrent() throws IOException {
