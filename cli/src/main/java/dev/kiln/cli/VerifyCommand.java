@@ -112,7 +112,7 @@ public final class VerifyCommand implements Callable<Integer> {
         Path script = Installation.requireNode("verify");
 
         if (!kernels.isEmpty() && !steps) throw new CommandLine.ParameterException(spec.commandLine(), "--kernel needs --steps");
-        if (steps) return steps(err, root.resolve("node/trace.mjs"), precisions);
+        if (steps) return steps(err, Installation.root().resolve("node/trace.mjs"), precisions);
 
         Map<String, List<float[][]>> gpu = new LinkedHashMap<>();  // precision -> per prompt (positions, vocab)
         List<float[][]> cpuLogits = new ArrayList<>();
