@@ -66,6 +66,8 @@ public final class SyntheticModel {
     public final Map<Integer, String> specialTokens = new TreeMap<>();
     /** End-of-sequence token id and text (config.json, tokenizer_config.json, GGUF). */
     public int eos = 2;
+    /** max_position_embeddings / context_length: the context the engine allocates (chat tests need more than 64). */
+    public int maxPositions = MAX_POSITIONS;
     public String eosText = "</s>";
     private final Random r;
 
@@ -183,7 +185,7 @@ public final class SyntheticModel {
         if (a.headDim() > 0) c.put("head_dim", a.headDim());
         c.put("num_hidden_layers", a.layers());
         c.put("vocab_size", VOCAB);
-        c.put("max_position_embeddings", MAX_POSITIONS);
+        c.put("max_position_embeddings", maxPositions);
         c.put("rms_norm_eps", 1e-6);
         c.put("rope_theta", (double) a.ropeTheta());
         c.put("hidden_act", "silu");
@@ -257,7 +259,7 @@ public final class SyntheticModel {
         String p = arch + ".";
         int hs = a.hs();
         g.string("general.architecture", arch).string("general.name", "twin-" + arch);
-        g.u32(p + "context_length", MAX_POSITIONS).u32(p + "embedding_length", a.dim()).u32(p + "block_count", a.layers())
+        g.u32(p + "context_length", maxPositions).u32(p + "embedding_length", a.dim()).u32(p + "block_count", a.layers())
                 .u32(p + "feed_forward_length", a.ffn()).u32(p + "attention.head_count", a.heads())
                 .u32(p + "attention.head_count_kv", a.kvHeads()).f32(p + "rope.freq_base", a.ropeTheta())
                 .f32(p + "attention.layer_norm_rms_epsilon", 1e-6f);

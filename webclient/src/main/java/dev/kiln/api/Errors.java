@@ -34,6 +34,7 @@ final class Errors {
         if (t instanceof GpuException g) return g.kind();
         if (t instanceof ShardIntegrityError) return "integrity";
         if (t instanceof IllegalArgumentException || t instanceof JsonException) return "input";
+        if (t instanceof dev.kiln.chat.TemplateException) return "input"; // the template refused the conversation
         return "bug";
     }
 

@@ -18,4 +18,10 @@ public final class JsCallbacks {
     public interface Token extends JSObject {
         void token(int id, String text);
     }
+
+    /** {@code onChunk(json)}: one streamed chunk of a chat or text completion (OpenAI's chunk object). */
+    @JSFunctor
+    public interface Chunk extends JSObject {
+        void chunk(String json);
+    }
 }

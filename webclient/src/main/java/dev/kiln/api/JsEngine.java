@@ -20,6 +20,9 @@ import org.teavm.jso.core.JSString;
  *   engine.info()                              → string (JSON: name, precision, adapter, config, load_ms, …)
  *   engine.generate(requestJson, onToken(id, text)) → Promise&lt;string&gt; (result JSON; the request is
  *                                              {@link GenerationRequest}'s JSON: prompt, max_tokens, temperature, …)
+ *   engine.chat(requestJson, onChunk(chunkJson)) → Promise&lt;string&gt; (OpenAI chat completion JSON; chunks as
+ *                                              chat.completion.chunk JSON while it decodes; see {@link ChatApi})
+ *   engine.completion(requestJson, onChunk)   → Promise&lt;string&gt; (OpenAI text completion JSON, for base models)
  *   engine.score(idsJson)                      → Promise&lt;string&gt; ({"logits": [[…vocab], …]}, teacher forcing)
  *   engine.trace(idsJson)                      → Promise&lt;string&gt; ({"steps": [{pos, step, layer, values}, …]}, step by step)
  *   engine.stop()                              stops a running generate after the current token
@@ -28,8 +31,12 @@ import org.teavm.jso.core.JSString;
  */
 public final class JsEngine {
     private final Engine engine;
+    private final ChatApi chat;
 
-    JsEngine(Engine engine) { this.engine = engine; }
+    JsEngine(Engine engine) {
+        this.engine = engine;
+        this.chat = new ChatApi(engine);
+    }
 
     @JSExport
     public String info() {
@@ -47,7 +54,18 @@ public final class JsEngine {
         m.put("kv_heads", c.kvHeads());
         m.put("vocab", c.vocab());
         m.put("context", c.context());
+        m.put("chat", chat.available());
         return Json.write(m);
+    }
+
+    @JSExport
+    public JSPromise<JSString> chat(String requestJson, JsCallbacks.Chunk onChunk) {
+        return Errors.promise(() -> JSString.valueOf(chat.chat(requestJson, onChunk)));
+    }
+
+    @JSExport
+    public JSPromise<JSString> completion(String requestJson, JsCallbacks.Chunk onChunk) {
+        return Errors.promise(() -> JSString.valueOf(chat.completion(requestJson, onChunk)));
     }
 
     @JSExport

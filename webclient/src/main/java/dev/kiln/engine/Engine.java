@@ -4,11 +4,13 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 import dev.kiln.generate.GenerationRequest;
+import dev.kiln.chat.StopConditions;
 import dev.kiln.gpu.Bytes;
 import dev.kiln.gpu.Dispatch;
 import dev.kiln.gpu.Encoder;
 import dev.kiln.gpu.Gpu;
 import dev.kiln.model.ModelConfig;
+import dev.kiln.sample.Penalties;
 import dev.kiln.sample.Sampler;
 import dev.kiln.shaders.Params;
 import dev.kiln.shaders.Precision;
@@ -46,6 +48,7 @@ public final class Engine {
     private boolean closed;
     private final int[] cached;                            // (context) the ids whose K/V the cache holds, 0..cachedLength-1
     private int cachedLength;
+    private Penalties penalties;                            // of the running generate; null without penalties
 
     private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs) {
         this.gpu = gpu;
@@ -113,6 +116,8 @@ public final class Engine {
 
     public Tokenizer tokenizer() { return model.tokenizer(); }
 
+    public dev.kiln.tokenizer.Vocabulary vocabulary() { return model.vocabulary(); }
+
     public double loadMs() { return loadMs; }
 
     public int dispatchesPerToken() { return plan.dispatchesPerToken(); }
@@ -127,7 +132,16 @@ public final class Engine {
 
     /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
     public GenerateResult generate(GenerationRequest o, TokenListener listener) {
-        return generate(o.prompt() != null ? model.tokenizer().encode(o.prompt()) : o.promptIds(), o, listener);
+        return generate(o.prompt() != null ? model.tokenizer().encode(o.prompt()) : o.promptIds(), o,
+                stopConditions(o, List.of()), listener);
+    }
+
+    /**
+     * What ends a generation of this model: its end-of-generation ids (every EOS it lists and the end-of-turn token its
+     * chat template writes; none with ignore_eos) and {@code stopStrings}.
+     */
+    public StopConditions stopConditions(GenerationRequest o, List<String> stopStrings) {
+        return o.ignoreEos() ? new StopConditions(new int[0], stopStrings) : StopConditions.forModel(model.vocabulary(), stopStrings);
     }
 
     /**
@@ -135,9 +149,10 @@ public final class Engine {
      * ({@code o}'s own prompt is not read). The KV cache keeps what earlier calls computed: only the positions after
      * the longest common prefix of {@code promptIds} and the ids already in the cache are prefilled (a chat's next
      * turn, a regenerate, an edit), so a conversation never re-reads its history. {@link GenerateResult#prefilled}
-     * says how many prompt positions ran.
+     * says how many prompt positions ran. {@code stops} decides where the reply ends and what text the listener sees
+     * (never a stop string); the id -1 with text flushes what was held back.
      */
-    public GenerateResult generate(int[] promptIds, GenerationRequest o, TokenListener listener) {
+    public GenerateResult generate(int[] promptIds, GenerationRequest o, StopConditions stops, TokenListener listener) {
         if (closed) throw new IllegalStateException("this engine was closed: load the model again");
         stopRequested = false;
         Tokenizer tok = model.tokenizer();
@@ -149,7 +164,13 @@ public final class Engine {
         if (promptIds.length >= context) {
             throw new IllegalArgumentException("the prompt is " + promptIds.length + " tokens but the context holds " + context);
         }
-        Sampler sampler = o.greedy() ? null : new Sampler(o.sampler());
+        // greedy reads back one id; sampling (and any penalty) reads back the top-K candidates
+        Sampler sampler = o.greedy() && !o.hasPenalties() ? null : new Sampler(o.sampler());
+        penalties = null;
+        if (o.hasPenalties()) {
+            penalties = new Penalties(config().vocab(), o.repetitionPenalty(), o.frequencyPenalty(), o.presencePenalty());
+            penalties.prompt(promptIds);
+        }
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder text = new StringBuilder();
         int[] ids = new int[Math.min(o.maxTokens(), context - promptIds.length)];
@@ -166,30 +187,46 @@ public final class Engine {
         int next = step(pos, sampler);
         cachedLength = pos + 1;
         double tFirst = now();
-        int eos = config().eos();
+        GenerateResult.Finish finish = GenerateResult.Finish.LENGTH;
         while (true) {
-            if (next == eos && !o.ignoreEos()) break;
-            ids[n++] = next;
             String piece = utf8.feed(tok.tokenBytes(next));
-            text.append(piece);
-            listener.token(next, piece);
+            StopConditions.Step shown = stops.next(next, piece);
+            text.append(shown.text());
+            if (shown.stop() == StopConditions.Reason.END_OF_GENERATION_TOKEN) {
+                if (!shown.text().isEmpty()) listener.token(-1, shown.text()); // text held back for a stop string
+                finish = GenerateResult.Finish.STOP;
+                break;
+            }
+            listener.token(next, shown.text());
+            ids[n++] = next;
+            if (penalties != null) penalties.generated(next);
             pos++;
-            if (n >= ids.length || stopRequested || pos + 1 >= context) break;
+            if (shown.stopped()) {
+                finish = GenerateResult.Finish.STOP;
+                break;
+            }
+            if (stopRequested) {
+                finish = GenerateResult.Finish.ABORT;
+                break;
+            }
+            if (n >= ids.length || pos + 1 >= context) break;
             cached[pos] = next;
             next = step(pos, sampler);
             cachedLength = pos + 1;
         }
         double tEnd = now();
-        String rest = utf8.flush();
-        text.append(rest);
-        if (!rest.isEmpty()) listener.token(-1, rest);
+        if (finish != GenerateResult.Finish.STOP) {
+            String rest = stops.finish() + utf8.flush();
+            text.append(rest);
+            if (!rest.isEmpty()) listener.token(-1, rest);
+        }
         int[] generated = new int[n];
         System.arraycopy(ids, 0, generated, 0, n);
         int prefilled = promptIds.length - reuse;
         double prefillTps = prefilled / Math.max(1e-9, (tFirst - t0) / 1000);
         double decodeTps = n > 1 ? (n - 1) / Math.max(1e-9, (tEnd - tFirst) / 1000) : 0;
         return new GenerateResult(promptIds, generated, text.toString(), precision, adapter(), loadMs,
-                prefillTps, decodeTps, stopRequested, prefilled, (tFirst - t0));
+                prefillTps, decodeTps, finish == GenerateResult.Finish.ABORT, prefilled, tFirst - t0, finish);
     }
 
     /** Forgets the cached positions: the next generate prefills its whole prompt. */
@@ -301,6 +338,7 @@ public final class Engine {
             candidateIds[i] = words[2 + 2 * i];
             candidateLogits[i] = Float.intBitsToFloat(words[3 + 2 * i]);
         }
+        if (penalties != null) penalties.apply(candidateIds, candidateLogits, k);
         int chosen = sampler.sample(candidateIds, candidateLogits, k);
         oneWord.putInt(0, chosen);
         gpu.write(plan.tokens, 4L * (pos + 1), oneWord);

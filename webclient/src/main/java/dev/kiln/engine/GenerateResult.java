@@ -15,7 +15,18 @@ import dev.kiln.shaders.Precision;
  */
 public record GenerateResult(int[] promptIds, int[] ids, String text, Precision precision, String adapter,
                              double loadMs, double prefillTps, double decodeTps, boolean stopped, int prefilled,
-                             double firstTokenMs) {
+                             double firstTokenMs, Finish finish) {
+
+    /** Why generation ended, as OpenAI's finish_reason says it. */
+    public enum Finish {
+        STOP("stop"),     // an end-of-generation token or a stop string
+        LENGTH("length"), // max_tokens or the end of the context
+        ABORT("abort");   // Engine.stop() (the user's Stop)
+
+        public final String reason;
+
+        Finish(String reason) { this.reason = reason; }
+    }
 
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -30,6 +41,7 @@ public record GenerateResult(int[] promptIds, int[] ids, String text, Precision 
         m.put("stopped", stopped);
         m.put("prefilled", prefilled);
         m.put("first_token_ms", firstTokenMs);
+        m.put("finish_reason", finish.reason);
         return Json.write(m);
     }
 

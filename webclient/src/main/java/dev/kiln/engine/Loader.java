@@ -20,13 +20,13 @@ public final class Loader {
     private Loader() {}
 
     /** What {@link #load} produced: tensors are sub-ranges of {@code shards[tensor.shard()]}. */
-    public record Loaded(String manifestUrl, Manifest manifest, Tokenizer tokenizer, GPUBuffer[] shards) {}
+    public record Loaded(String manifestUrl, Manifest manifest, Vocabulary vocabulary, Tokenizer tokenizer, GPUBuffer[] shards) {}
 
     public static Loaded load(Gpu gpu, String manifestUrl, Progress.Listener listener) {
         listener.progress(new Progress(Progress.Phase.MANIFEST, 0, 0, 0, 0));
         Manifest manifest = Manifest.fromJson(Net.text(manifestUrl));
-        Tokenizer tokenizer = Tokenizer.of(Vocabulary.fromJson(Net.text(Net.resolve(manifest.tokenizer(), manifestUrl))),
-                Net::normalizeNfc);
+        Vocabulary vocabulary = Vocabulary.fromJson(Net.text(Net.resolve(manifest.tokenizer(), manifestUrl)));
+        Tokenizer tokenizer = Tokenizer.of(vocabulary, Net::normalizeNfc);
 
         List<ShardInfo> shards = manifest.shards();
         double total = manifest.weightBytes();
@@ -65,6 +65,6 @@ public final class Loader {
             done += size;
             listener.progress(new Progress(Progress.Phase.UPLOAD, done, total, s + 1, shards.size()));
         }
-        return new Loaded(manifestUrl, manifest, tokenizer, buffers);
+        return new Loaded(manifestUrl, manifest, vocabulary, tokenizer, buffers);
     }
 }
