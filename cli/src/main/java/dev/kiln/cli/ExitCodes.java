@@ -16,7 +16,9 @@ import java.nio.file.FileAlreadyExistsException;
  *   0 ok · 1 bug (an exception nobody expected) · 2 usage (bad arguments) · 3 bad input (a malformed or unsupported
  *   model, a value out of range) · 4 I/O (files, ports)
  * </pre>
- * Failures print one line, {@code kiln <command>: error: <message>}; the stack trace only with {@code --verbose}.
+ * A {@link CommandFailure} carries a code its command already knows (the engine's exit status in Node, a missing
+ * browser). Failures print one line, {@code kiln <command>: error: <message>}; the stack trace only with
+ * {@code --verbose}.
  */
 public final class ExitCodes {
     public static final int OK = 0;

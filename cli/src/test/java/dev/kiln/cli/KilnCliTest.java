@@ -121,6 +121,8 @@ class KilnCliTest {
         assertEquals(ExitCodes.IO, ExitCodes.of(new IOException("disk")));
         assertEquals(ExitCodes.IO, ExitCodes.of(new PortInUseException("127.0.0.1", 8080, null)));
         assertEquals(ExitCodes.USAGE, ExitCodes.of(new java.nio.file.FileAlreadyExistsException("out")));
+        assertEquals(ExitCodes.BAD_INPUT, ExitCodes.of(new dev.kiln.generate.InvalidRequestException("top_p", "top_p must be in (0, 1]")));
+        assertEquals(ExitCodes.IO, ExitCodes.of(new CommandFailure(ExitCodes.IO, "Chromium is missing")));
         assertEquals(ExitCodes.BUG, ExitCodes.of(new NullPointerException()));
     }
 
