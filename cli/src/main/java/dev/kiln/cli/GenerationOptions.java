@@ -28,10 +28,32 @@ final class GenerationOptions {
     @Option(names = "--ignore-eos", description = "keep generating past the end-of-sequence token")
     boolean ignoreEos = GenerationRequest.DEFAULT_IGNORE_EOS;
 
+    @Option(names = "--stop", paramLabel = "<text>", description = "a text that ends the reply, not shown (repeatable, up to 4)")
+    java.util.List<String> stop = new java.util.ArrayList<>();
+
+    @Option(names = "--repetition-penalty", paramLabel = "<r>", description = "divide the logits of tokens already seen by r (1 = off; default: ${DEFAULT-VALUE})")
+    float repetitionPenalty = GenerationRequest.DEFAULT_REPETITION_PENALTY;
+
+    @Option(names = "--frequency-penalty", paramLabel = "<f>", description = "subtract f per occurrence in the reply (-2..2, 0 = off; default: ${DEFAULT-VALUE})")
+    float frequencyPenalty = GenerationRequest.DEFAULT_FREQUENCY_PENALTY;
+
+    @Option(names = "--presence-penalty", paramLabel = "<p>", description = "subtract p once a token occurs in the reply (-2..2, 0 = off; default: ${DEFAULT-VALUE})")
+    float presencePenalty = GenerationRequest.DEFAULT_PRESENCE_PENALTY;
+
     /** The request for this prompt; a value out of range is bad input naming its option ({@code --top-p must be …}). */
     GenerationRequest request(String prompt) {
+        return build(prompt, null);
+    }
+
+    /** The request for this conversation (rendered by the model's chat template). */
+    GenerationRequest chat(java.util.List<GenerationRequest.Message> messages) {
+        return build(null, messages);
+    }
+
+    private GenerationRequest build(String prompt, java.util.List<GenerationRequest.Message> messages) {
         try {
-            return new GenerationRequest(prompt, null, maxTokens, temperature, topK, topP, seed, ignoreEos);
+            return new GenerationRequest(prompt, null, maxTokens, temperature, topK, topP, seed, ignoreEos, messages, stop,
+                    repetitionPenalty, frequencyPenalty, presencePenalty, false);
         } catch (InvalidRequestException e) {
             String option = "--" + e.parameter().replace('_', '-');
             throw new InvalidRequestException(e.parameter(), option + ": " + e.getMessage());

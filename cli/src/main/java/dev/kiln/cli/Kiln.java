@@ -30,6 +30,7 @@ public final class Kiln implements Runnable {
         cli.addSubcommand("serve", new ServeCommand());
         cli.addSubcommand("package", new PackageCommand());
         cli.addSubcommand("generate", new GenerateCommand());
+        cli.addSubcommand("chat", new ChatCommand());
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("verify", new VerifyCommand());
         cli.addSubcommand("inspect", new InspectCommand());
