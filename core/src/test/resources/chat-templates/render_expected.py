@@ -77,6 +77,12 @@ def main():
             lines = [f.lineno for f in traceback.extract_tb(e.__traceback__) if f.filename == "<template>"]
             raised = isinstance(e, jinja2.exceptions.TemplateError) and not isinstance(e, jinja2.exceptions.UndefinedError)
             expected[t + "/" + c] = {"error": str(e), "raised": raised, "line": lines[-1]}
+    ex = cases["expressions"]
+    for i, text in enumerate(ex["templates"]):
+        try:
+            expected["expr/%d" % i] = env.from_string(text).render(**ex["vars"])
+        except Exception as e:  # the Java side must fail too (any TemplateException)
+            expected["expr/%d" % i] = {"error": type(e).__name__ + ": " + str(e)}
     for name, snippet in cases["snippets"].items():
         expected["snippet/" + name] = env.from_string(snippet["template"]).render(**snippet["vars"])
     with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8") as f:

@@ -55,6 +55,13 @@ final class Access {
         if (!(obj instanceof List<?>) && !Py.isString(obj)) throw Py.runtime(line, "'" + Py.typeName(obj) + "' object is not subscriptable");
         long st = step == null ? 1 : index(step, line);
         if (st == 0) throw Py.runtime(line, "slice step cannot be zero");
+        if (st == 1 && Py.isString(obj)) { // the common case, content[:-1]: one substring, marks kept exactly
+            String s = MarkedString.text(obj);
+            int n = s.codePointCount(0, s.length());
+            long a = bound(start, 0, n, 1, line), b = Math.max(a, bound(stop, n, n, 1, line));
+            int from = s.offsetByCodePoints(0, (int) a);
+            return MarkedString.sub(obj, from, s.offsetByCodePoints(from, (int) (b - a)));
+        }
         List<Object> items = obj instanceof List<?> l ? new ArrayList<>(l) : Py.iterate(obj, line);
         int n = items.size();
         long a = bound(start, st < 0 ? n - 1 : 0, n, st, line), b = bound(stop, st < 0 ? -1 : n, n, st, line);

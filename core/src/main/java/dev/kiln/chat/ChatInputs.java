@@ -26,6 +26,11 @@ public record ChatInputs(List<?> messages, List<?> tools, List<?> documents, boo
         if (messages == null) throw new IllegalArgumentException("messages must be a list (empty for none), not null");
         specialTokens = Map.copyOf(specialTokens);
         extra = new LinkedHashMap<>(extra);
+        for (String reserved : List.of("messages", "tools", "documents", "add_generation_prompt")) {
+            if (extra.containsKey(reserved)) {
+                throw new IllegalArgumentException("'" + reserved + "' is a ChatInputs field, not an extra template variable");
+            }
+        }
     }
 
     /** A conversation with a generation prompt, no tools, documents, extras or clock. */

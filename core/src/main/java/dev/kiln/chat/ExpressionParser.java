@@ -346,7 +346,7 @@ abstract class ExpressionParser {
 
     String name() {
         Token t = next();
-        if (t.kind() != Kind.NAME) throw syntax(t, "expected a name, got '" + t.value() + "'");
+        if (t.kind() != Kind.NAME) throw syntax(t, "expected a name, got " + describe(t));
         return t.value();
     }
 

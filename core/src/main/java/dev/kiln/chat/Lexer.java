@@ -32,8 +32,14 @@ final class Lexer {
 
     private Lexer(String src) { this.src = src; }
 
+    /**
+     * The tokens of a template. Like jinja2, newlines (\r\n, \r, \n) are read as \n, and one newline at the very end is
+     * dropped ({@code keep_trailing_newline=False}).
+     */
     static List<Token> tokenize(String src) {
-        Lexer l = new Lexer(src);
+        String s = src.replace("\r\n", "\n").replace('\r', '\n');
+        if (s.endsWith("\n")) s = s.substring(0, s.length() - 1);
+        Lexer l = new Lexer(s);
         l.run();
         return l.out;
     }

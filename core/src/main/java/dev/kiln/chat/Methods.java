@@ -34,16 +34,16 @@ final class Methods {
                 return (args, kwargs, line) -> {
                     List<Object> out = new ArrayList<>();
                     for (Map.Entry<?, ?> e : m.entrySet()) out.add(new Tuple(Arrays.asList(keyValue(m, e.getKey()), e.getValue())));
-                    return out;
+                    return new Tuple.DictView("dict_items", out);
                 };
             case "keys":
                 return (args, kwargs, line) -> {
                     List<Object> out = new ArrayList<>();
                     for (Object k : m.keySet()) out.add(keyValue(m, k));
-                    return out;
+                    return new Tuple.DictView("dict_keys", out);
                 };
             case "values":
-                return (args, kwargs, line) -> new ArrayList<Object>(m.values());
+                return (args, kwargs, line) -> new Tuple.DictView("dict_values", m.values());
             case "get":
                 return (args, kwargs, line) -> {
                     Object k = Access.key(arg(args, 0, null, line, "get"));

@@ -60,6 +60,7 @@ final class Py {
             for (int i = 0; i < t.size(); i++) s.append(i > 0 ? ", " : "").append(repr(t.get(i)));
             return s.append(t.size() == 1 ? ",)" : ")").toString();
         }
+        if (v instanceof Tuple.DictView d) return d.kind + "(" + repr(new ArrayList<>(d)) + ")";
         if (v instanceof List<?> l) {
             StringBuilder s = new StringBuilder("[");
             for (int i = 0; i < l.size(); i++) s.append(i > 0 ? ", " : "").append(repr(l.get(i)));

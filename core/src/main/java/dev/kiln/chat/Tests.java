@@ -22,7 +22,7 @@ final class Tests {
             case "false": return Boolean.FALSE.equals(v);
             case "iterable": return v instanceof Undefined || Py.isString(v) || v instanceof List<?> || v instanceof Map<?, ?>;
             case "sequence": return Py.isString(v) || v instanceof List<?> || v instanceof Map<?, ?>;
-            case "callable": return v instanceof Fn;
+            case "callable": return v instanceof Fn || v instanceof Undefined; // jinja2's Undefined has __call__
             case "lower": return Py.isString(v) && MarkedString.text(v).equals(MarkedString.text(v).toLowerCase());
             case "upper": return Py.isString(v) && MarkedString.text(v).equals(MarkedString.text(v).toUpperCase());
             case "odd": return integer(v, name, line) % 2 != 0;

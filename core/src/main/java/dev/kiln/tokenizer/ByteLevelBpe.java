@@ -34,7 +34,8 @@ public final class ByteLevelBpe implements Tokenizer {
     private final byte[][] pieces;                            // (vocab) token bytes for decoding
     private final List<String> userDefined = new ArrayList<>(); // matched before BPE, longest first
     private final List<String> special = new ArrayList<>();     // user-defined and control: with parseSpecial
-    private final List<String> control = new ArrayList<>();     // control only: in a prompt's trusted ranges
+    private final List<String> structural;                      // a prompt's trusted ranges only (TokenPartition.structural)
+    private final List<String> plainUserDefined;                // user-defined but not structural: anywhere in a prompt
 
     ByteLevelBpe(Vocabulary v, Nfc nfc) {
         if (!v.model().equals("bpe")) throw new IllegalArgumentException("ByteLevelBpe needs a 'bpe' vocabulary, got '" + v.model() + "'");
@@ -55,9 +56,9 @@ public final class ByteLevelBpe implements Tokenizer {
             if (text.isEmpty()) continue;
             if (type == Vocabulary.USER_DEFINED) userDefined.add(text);
             if (type == Vocabulary.USER_DEFINED || type == Vocabulary.CONTROL) special.add(text);
-            if (type == Vocabulary.CONTROL) control.add(text);
         }
-        control.sort((a, b) -> b.length() - a.length());
+        structural = TokenPartition.structural(v);
+        plainUserDefined = TokenPartition.without(userDefined, structural);
         userDefined.sort((a, b) -> b.length() - a.length());
         special.sort((a, b) -> b.length() - a.length());
         for (int b = 0; b < 256; b++) {
@@ -109,9 +110,9 @@ public final class ByteLevelBpe implements Tokenizer {
     @Override
     public int[] encodePrompt(String text, int[] untrusted) {
         IntList out = new IntList();
-        for (Object part : TokenPartition.partitionTrusted(text, untrusted, control, ids)) {
+        for (Object part : TokenPartition.partitionTrusted(text, untrusted, structural, ids)) {
             if (part instanceof Integer id) out.add(id);
-            else encodeParts(TokenPartition.partition((String) part, userDefined, ids), out);
+            else encodeParts(TokenPartition.partition((String) part, plainUserDefined, ids), out);
         }
         return Tokenizer.withBos(out.toArray(), vocab);
     }

@@ -23,7 +23,8 @@ final class SentencePiece implements Tokenizer {
     private final int[] byteTokens = new int[256];            // byte -> its <0xNN> token, -1 when absent
     private final byte[][] pieces;                            // (vocab) token bytes for decoding
     private final List<String> userDefined = new ArrayList<>(); // texts matched before BPE, longest first
-    private final List<String> control = new ArrayList<>();     // control tokens: cut out of a prompt's trusted ranges
+    private final List<String> structural;                      // a prompt's trusted ranges only (TokenPartition.structural)
+    private final List<String> plainUserDefined;                // user-defined but not structural: anywhere in a prompt
 
     SentencePiece(Vocabulary v) {
         this.vocab = v;
@@ -41,10 +42,10 @@ final class SentencePiece implements Tokenizer {
             }
             pieces[id] = piece(text, type, b);
             if (type == Vocabulary.USER_DEFINED && !text.isEmpty()) userDefined.add(text);
-            if (type == Vocabulary.CONTROL && !text.isEmpty()) control.add(text);
         }
         userDefined.sort((a, b) -> b.length() - a.length());
-        control.sort((a, b) -> b.length() - a.length());
+        structural = TokenPartition.structural(v);
+        plainUserDefined = TokenPartition.without(userDefined, structural);
         if (v.scores().length != n) throw new IllegalArgumentException("a SentencePiece vocabulary needs one score per token, got "
                 + v.scores().length + " for " + n + " tokens");
     }
@@ -92,8 +93,8 @@ final class SentencePiece implements Tokenizer {
     @Override
     public int[] encodePrompt(String text, int[] untrusted) {
         List<Object> parts = new ArrayList<>();
-        for (Object p : TokenPartition.partitionTrusted(text, untrusted, control, ids)) {
-            if (p instanceof String s) parts.addAll(TokenPartition.partition(s, userDefined, ids));
+        for (Object p : TokenPartition.partitionTrusted(text, untrusted, structural, ids)) {
+            if (p instanceof String s) parts.addAll(TokenPartition.partition(s, plainUserDefined, ids));
             else parts.add(p);
         }
         IntList out = new IntList();

@@ -80,4 +80,33 @@ final class TokenPartition {
         }
         return true;
     }
+
+    /**
+     * The added tokens a rendered prompt may contain only where its template wrote them, longest first: control
+     * tokens, and user-defined tokens without whitespace that the chat template writes (markup such as Gemma's
+     * {@code <start_of_turn>}, which Hugging Face marks {@code special: false}).
+     */
+    static List<String> structural(Vocabulary v) {
+        List<String> out = new ArrayList<>();
+        for (int id = 0; id < v.size(); id++) {
+            String text = v.tokens().get(id);
+            int type = v.types()[id];
+            if (text.isEmpty()) continue;
+            if (type == Vocabulary.CONTROL || (type == Vocabulary.USER_DEFINED && writtenByTemplate(v.chatTemplate(), text))) out.add(text);
+        }
+        out.sort((a, b) -> b.length() - a.length());
+        return out;
+    }
+
+    private static boolean writtenByTemplate(String template, String token) {
+        for (int i = 0; i < token.length(); i++) if (Character.isWhitespace(token.charAt(i))) return false;
+        return template.contains(token);
+    }
+
+    /** {@code literals} without those in {@code minus} (order kept). */
+    static List<String> without(List<String> literals, List<String> minus) {
+        List<String> out = new ArrayList<>(literals);
+        out.removeAll(minus);
+        return out;
+    }
 }

@@ -41,9 +41,10 @@ public sealed interface Tokenizer permits SentencePiece, ByteLevelBpe {
 
     /**
      * Token ids for a rendered chat prompt (see {@code dev.kiln.chat.RenderedPrompt}): control tokens (the
-     * vocabulary's special tokens, such as {@code <|im_start|>} or {@code <|eot_id|>}) are recognised as single ids only
-     * where their whole text lies outside the {@code untrusted} [start, end) character ranges; elsewhere, as in a user
-     * message that spells one, they are tokenized as ordinary text. The text between control tokens is tokenized as a
+     * vocabulary's special tokens, such as {@code <|im_start|>} or {@code <|eot_id|>}) and the added tokens the chat
+     * template writes (such as Gemma's {@code <start_of_turn>}) are recognised as single ids only where their whole
+     * text lies outside the {@code untrusted} [start, end) character ranges; elsewhere, as in a user message that
+     * spells one, they are tokenized as ordinary text. Other user-defined tokens are matched anywhere, as usual. The text between control tokens is tokenized as a
      * whole, never split at trust boundaries. BOS is put first when the vocabulary asks for it
      * ({@link Vocabulary#addBos()}) and the prompt does not already start with it.
      */

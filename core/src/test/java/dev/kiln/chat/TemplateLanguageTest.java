@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Each language feature the real templates use (loops and loop.*, namespaces, macros, tests, filters, slicing,
@@ -28,6 +29,33 @@ class TemplateLanguageTest {
                         (Map<String, Object>) Fixtures.ints(snippet.get("vars")), new WallTime(2026, 12, 7, 9, 5, 3));
                 String got = ChatTemplate.parse((String) snippet.get("template")).render(in).text();
                 assertEquals(expected.get("snippet/" + e.getKey()), got);
+            }));
+        }
+        return tests;
+    }
+
+    /** One-line templates (Python semantics of values, operators, filters, tests, whitespace and errors). */
+    @TestFactory
+    @SuppressWarnings("unchecked")
+    List<DynamicTest> everyExpressionRendersOrFailsAsJinja2Does() {
+        Map<String, Object> cases = Fixtures.cases(), expected = Fixtures.expected();
+        Map<String, Object> ex = (Map<String, Object>) cases.get("expressions");
+        Map<String, Object> vars = (Map<String, Object>) Fixtures.ints(ex.get("vars"));
+        Map<String, Object> extra = new java.util.LinkedHashMap<>(vars);
+        extra.remove("messages");
+        List<Object> templates = (List<Object>) ex.get("templates");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < templates.size(); i++) {
+            String source = (String) templates.get(i);
+            Object want = expected.get("expr/" + i);
+            tests.add(DynamicTest.dynamicTest(i + ": " + source, () -> {
+                ChatInputs in = new ChatInputs((List<?>) vars.get("messages"), null, null, true, Map.of(), extra,
+                        new WallTime(2026, 12, 7, 9, 5, 3));
+                if (want instanceof String text) {
+                    assertEquals(text, ChatTemplate.parse(source).render(in).text());
+                } else {
+                    assertThrows(TemplateException.class, () -> ChatTemplate.parse(source).render(in), "jinja2: " + want);
+                }
             }));
         }
         return tests;
