@@ -24,6 +24,8 @@ import java.util.Map;
  *                                        → 202 {"job", "input", "events_url"}; the job is queued (one packages at a time)
  *   GET  /api/admin/jobs/&lt;job&gt;/events    Accept: text/event-stream → the job's events from the first
  *                                        ({@link AdminJob}: progress…, then done or error), then the stream ends
+ *   GET  /api/admin/jobs/&lt;job&gt;           {"job", "input", "state": queued|running|done|failed|cancelled, "message"}
+ *   DELETE /api/admin/jobs/&lt;job&gt;         cancels it (also done after {@link AdminJobs#DEFAULT_TIMEOUT}); answers its state
  * </pre>
  * Off unless the server has a token ({@code KILN_ADMIN_TOKEN}): then every admin request is 404, as if the routes did
  * not exist. On: {@code Authorization: Bearer <token>} is required (missing or wrong: 401), compared in constant time
@@ -35,6 +37,7 @@ final class AdminApi {
 
     static final String MODELS = "/api/admin/models";
     static final String EVENTS = "/api/admin/jobs/{job}/events";
+    static final String JOB = "/api/admin/jobs/{job}";
     /** Events stream idle this long get a comment line, so proxies and clients see the connection alive. */
     static final long KEEP_ALIVE_MS = 15_000;
 
@@ -43,8 +46,12 @@ final class AdminApi {
     private final byte[] tokenHash;
 
     AdminApi(ServerConfig config, ModelCatalog catalog) {
+        this(config, catalog, AdminJobs.configuredTimeout());
+    }
+
+    AdminApi(ServerConfig config, ModelCatalog catalog, java.time.Duration jobTimeout) {
         this.config = config;
-        this.jobs = config.adminToken() == null ? null : new AdminJobs(catalog);
+        this.jobs = config.adminToken() == null ? null : new AdminJobs(catalog, jobTimeout);
         this.tokenHash = config.adminToken() == null ? null : sha256(config.adminToken());
     }
 
@@ -65,11 +72,41 @@ final class AdminApi {
         ctx.result(Server.JSON.writeValueAsString(Map.of("job", job.id, "input", checked, "events_url", events)));
     }
 
-    void events(Context ctx) {
+    /** {@code GET /api/admin/jobs/<job>}: its state ({@code queued, running, done, failed, cancelled}) and last message. */
+    void state(Context ctx) {
         authorize(ctx);
+        reportState(ctx, job(ctx));
+    }
+
+    /** {@code DELETE /api/admin/jobs/<job>}: cancels a queued or running job (a finished one is left as it is). */
+    void cancel(Context ctx) {
+        authorize(ctx);
+        AdminJob job = job(ctx);
+        jobs.cancel(job, "cancelled by DELETE " + ctx.path());
+        reportState(ctx, job);
+    }
+
+    private static void reportState(Context ctx, AdminJob job) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.contentType("application/json");
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("job", job.id);
+        body.put("input", job.input);
+        body.put("state", job.state().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("message", job.message());
+        ctx.result(Server.JSON.writeValueAsString(body));
+    }
+
+    private AdminJob job(Context ctx) {
         AdminJob job = jobs.job(ctx.pathParam("job"));
         if (job == null) throw HttpError.notFound("no admin job '" + ctx.pathParam("job") + "' (jobs are kept until "
                 + AdminJobs.KEPT + " newer ones or a restart)");
+        return job;
+    }
+
+    void events(Context ctx) {
+        authorize(ctx);
+        AdminJob job = job(ctx);
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new HttpError(406, "this is a Server-Sent Events stream: send Accept: text/event-stream");
@@ -161,6 +198,10 @@ final class AdminApi {
                 if (!c.startsWith(root)) continue;
                 inside = true;
                 if (!Files.exists(c)) continue;
+                if (!Files.isRegularFile(c) && !Files.isDirectory(c)) {
+                    throw HttpError.badRequest("input " + input + " is not a regular file or a folder (a FIFO, socket or"
+                            + " device?): the admin API packages model files and folders only");
+                }
                 if (realInside(c, root)) return c.toString();
                 throw new HttpError(403, "input " + input + " leads outside the allowed folders " + roots + " (a symlink)");
             }

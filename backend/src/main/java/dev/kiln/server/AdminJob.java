@@ -21,10 +21,15 @@ final class AdminJob {
         boolean last() { return name.equals("done") || name.equals("error"); }
     }
 
+    /** Where a job is; the last three are final. */
+    enum State { QUEUED, RUNNING, DONE, FAILED, CANCELLED }
+
     final String id;
     final String input;
     private final List<Event> events = new ArrayList<>();
     private boolean closed;
+    private State state = State.QUEUED;
+    private String message = "queued";
 
     AdminJob(String id, String input) {
         this.id = id;
@@ -32,6 +37,27 @@ final class AdminJob {
     }
 
     void progress(ProgressReport r) { emit("progress", r); }
+
+    /** Marks the job running unless it was cancelled while queued; false then. */
+    synchronized boolean start() {
+        if (state != State.QUEUED) return false;
+        state = State.RUNNING;
+        message = "running";
+        return true;
+    }
+
+    synchronized State state() { return state; }
+
+    synchronized String message() { return message; }
+
+    /** Ends a queued or running job as cancelled (an error event says why); false when it had already ended. */
+    synchronized boolean cancel(String why) {
+        if (state != State.QUEUED && state != State.RUNNING) return false;
+        emit("error", Map.of("message", why));
+        state = State.CANCELLED;
+        message = why;
+        return true;
+    }
 
     void done(ModelCatalog.Loaded loaded) {
         ServedModel m = loaded.model();
@@ -43,6 +69,10 @@ final class AdminJob {
 
     private synchronized void emit(String name, Object data) {
         if (finished()) return;
+        if (name.equals("done") || name.equals("error")) {
+            state = name.equals("done") ? State.DONE : State.FAILED;
+            message = name.equals("done") ? "done" : String.valueOf(((Map<?, ?>) data).get("message"));
+        }
         events.add(new Event(name, Server.JSON.writeValueAsString(data)));
         notifyAll();
     }

@@ -44,6 +44,11 @@ public record ModelInput(String spec, Kind kind, Path path, HubId hub) {
             throw new IllegalArgumentException("model input '" + spec + "' is not a valid path: " + e.getReason());
         }
         if (!Files.exists(p)) throw new IllegalArgumentException("model input " + spec + " does not exist");
+        if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+            // a FIFO, socket or device would block the reader forever or never end: only plain files and folders
+            throw new IllegalArgumentException("model input " + spec + " is not a regular file or a folder (a FIFO, socket"
+                    + " or device?): pass the model file or folder itself");
+        }
         Kind kind = kindOf(p);
         if (kind == null) {
             throw new IllegalArgumentException("folder " + spec + " holds neither " + ServedModel.MANIFEST_FILE + " (a packaged"

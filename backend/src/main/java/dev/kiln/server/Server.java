@@ -63,6 +63,8 @@ public final class Server {
             c.routes.before(guard::check);
             c.routes.post(AdminApi.MODELS, admin::submit);
             c.routes.get(AdminApi.EVENTS, admin::events);
+            c.routes.get(AdminApi.JOB, admin::state);
+            c.routes.delete(AdminApi.JOB, admin::cancel);
             c.events.serverStopping(admin::close);
             c.routes.get("/api/models", ctx -> listModels(ctx, catalog));
             c.routes.head("/api/models", ctx -> listModels(ctx, catalog));

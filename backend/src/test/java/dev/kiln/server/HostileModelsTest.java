@@ -47,4 +47,17 @@ class HostileModelsTest {
         String message = catalog.failures().get(0).message();
         assertTrue(message.contains("manifest.json") && message.contains(String.valueOf(ServedModel.MAX_MANIFEST_BYTES)), message);
     }
+
+    @Test
+    void aFifoGivenAsAModelIsReportedInsteadOfBlockingTheStart() throws Exception {
+        Path fifo = tmp.resolve("model.gguf");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo is not available here");
+        ServerConfig config = ServerConfig.defaults().withPort(0).withSiteDir(tmp.resolve("no-site"))
+                .withModels(List.of(fifo), List.of()).withCacheDir(tmp.resolve("cache"));
+        ModelCatalog catalog = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> ModelCatalog.prepare(config));
+        String message = catalog.failures().get(0).message();
+        assertTrue(message.contains("not a regular file"), message);
+    }
 }

@@ -12,7 +12,8 @@ import org.teavm.jso.webgpu.GPUBuffer;
 
 /**
  * Brings a packaged model onto the GPU: the manifest, the tokenizer file, then each shard streamed into one
- * JavaScript array of its size, its SHA-256 compared with the manifest (a mismatch is a {@link ShardIntegrityError}
+ * JavaScript array of its size, its SHA-256 compared with the manifest (on a mismatch the shard is fetched once more
+ * bypassing the HTTP cache, which replaces a bad cached copy; a second mismatch is a {@link ShardIntegrityError}
  * naming the file, before any of its bytes reach the GPU), and uploaded into one GPU buffer per shard. Memory stays
  * at one shard at a time; the bytes never enter the Java heap.
  */
@@ -40,24 +41,19 @@ public final class Loader {
             }
             int size = (int) info.size();
             int padded = (size + 3) & ~3;
-            Uint8Array bytes = Net.bytes(padded);
             String url = Net.resolve(info.file(), manifestUrl);
-            Net.Download d = Net.open(url);
-            int at = 0;
-            for (Uint8Array chunk = Net.next(d, url); chunk != null; chunk = Net.next(d, url)) {
-                if (at + chunk.getLength() > size) {
-                    Net.cancel(d);
-                    throw new ShardIntegrityError(info.file(), info.sha256(), "(more than " + size + " bytes)");
+            Uint8Array bytes;
+            try {
+                bytes = fetchVerified(info, url, padded, false, listener, done, total, s, shards.size());
+            } catch (ShardIntegrityError first) {
+                // a stale or damaged copy in the HTTP cache would fail forever: fetch once more from the server itself
+                try {
+                    bytes = fetchVerified(info, url, padded, true, listener, done, total, s, shards.size());
+                } catch (ShardIntegrityError again) {
+                    throw new ShardIntegrityError(info.file(), again, first);
                 }
-                Net.copy(bytes, chunk, at);
-                at += chunk.getLength();
-                listener.progress(new Progress(Progress.Phase.DOWNLOAD, done + at, total, s, shards.size()));
             }
-            if (at != size) throw new ShardIntegrityError(info.file(), info.sha256(), "(only " + at + " of " + size + " bytes)");
-
-            listener.progress(new Progress(Progress.Phase.VERIFY, done + at, total, s, shards.size()));
-            String sha = Net.sha256(bytes, size);
-            if (!sha.equalsIgnoreCase(info.sha256())) throw new ShardIntegrityError(info.file(), info.sha256(), sha);
+            int at = size;
 
             listener.progress(new Progress(Progress.Phase.UPLOAD, done + at, total, s, shards.size()));
             buffers[s] = gpu.storage("shard " + info.file(), padded);
@@ -66,5 +62,33 @@ public final class Loader {
             listener.progress(new Progress(Progress.Phase.UPLOAD, done, total, s + 1, shards.size()));
         }
         return new Loaded(manifestUrl, manifest, vocabulary, tokenizer, buffers);
+    }
+
+    /**
+     * Downloads one shard (bypassing the HTTP cache when {@code reload}) and checks its length and SHA-256.
+     *
+     * @throws ShardIntegrityError the bytes are not the manifest's
+     */
+    private static Uint8Array fetchVerified(ShardInfo info, String url, int padded, boolean reload,
+                                            Progress.Listener listener, double done, double total, int s, int count) {
+        int size = (int) info.size();
+        Uint8Array bytes = Net.bytes(padded);
+        Net.Download d = Net.open(url, reload);
+        int at = 0;
+        for (Uint8Array chunk = Net.next(d, url); chunk != null; chunk = Net.next(d, url)) {
+            if (at + chunk.getLength() > size) {
+                Net.cancel(d);
+                throw new ShardIntegrityError(info.file(), info.sha256(), "(more than " + size + " bytes)");
+            }
+            Net.copy(bytes, chunk, at);
+            at += chunk.getLength();
+            listener.progress(new Progress(Progress.Phase.DOWNLOAD, done + at, total, s, count));
+        }
+        if (at != size) throw new ShardIntegrityError(info.file(), info.sha256(), "(only " + at + " of " + size + " bytes)");
+
+        listener.progress(new Progress(Progress.Phase.VERIFY, done + at, total, s, count));
+        String sha = Net.sha256(bytes, size);
+        if (!sha.equalsIgnoreCase(info.sha256())) throw new ShardIntegrityError(info.file(), info.sha256(), sha);
+        return bytes;
     }
 }

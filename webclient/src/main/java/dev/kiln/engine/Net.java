@@ -38,9 +38,13 @@ final class Net {
         return Await.await(fetchText(url), "fetch " + url).stringValue();
     }
 
-    /** Starts downloading {@code url}; read it with {@link #next}. */
-    static Download open(String url) {
-        return Await.await(fetchStream(url), "fetch " + url);
+    /**
+     * Starts downloading {@code url}; read it with {@link #next}. With {@code reload} the request bypasses the HTTP
+     * cache ({@code cache: 'reload'}: the browser fetches from the server and stores the fresh response), so a bad
+     * copy in the cache is replaced.
+     */
+    static Download open(String url, boolean reload) {
+        return Await.await(fetchStream(url, reload ? "reload" : "default"), "fetch " + url);
     }
 
     /** Lowercase hex SHA-256 of {@code bytes[0 .. length)}. */
@@ -65,11 +69,11 @@ final class Net {
             + " return r.text(); });")
     private static native JSPromise<JSString> fetchText(String url);
 
-    @JSBody(params = "url", script = "return fetch(url).then(function(r) {"
+    @JSBody(params = { "url", "cache" }, script = "return fetch(url, { cache: cache }).then(function(r) {"
             + " if (!r.ok) throw new Error('HTTP ' + r.status + ' ' + r.statusText);"
             + " var n = Number(r.headers.get('content-length') || -1);"
             + " return { reader: r.body.getReader(), length: n }; });")
-    private static native JSPromise<Download> fetchStream(String url);
+    private static native JSPromise<Download> fetchStream(String url, String cache);
 
     @JSBody(params = { "bytes", "length" }, script = ""
             + "return crypto.subtle.digest('SHA-256', bytes.subarray(0, length)).then(function(h) {"

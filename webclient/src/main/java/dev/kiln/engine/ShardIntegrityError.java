@@ -10,5 +10,14 @@ public final class ShardIntegrityError extends RuntimeException {
         this.file = file;
     }
 
+    /** Both downloads were wrong, the second one bypassing the HTTP cache: the server's file is at fault. */
+    public ShardIntegrityError(String file, ShardIntegrityError again, ShardIntegrityError first) {
+        super("shard " + file + " failed its integrity check twice, the second time fetched from the server bypassing the"
+                + " browser cache (" + first.getMessage().replaceFirst(" — .*", "") + "; then " + again.getMessage().replaceFirst(" — .*", "")
+                + ") — the file on the server is corrupt: re-package the model there (kiln package, or restart kiln serve,"
+                + " which verifies and repackages its cache)");
+        this.file = file;
+    }
+
     public String file() { return file; }
 }
