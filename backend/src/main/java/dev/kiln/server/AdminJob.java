@@ -36,7 +36,14 @@ final class AdminJob {
         this.input = input;
     }
 
-    void progress(ProgressReport r) { emit("progress", r); }
+    /**
+     * Records progress; on a cancelled job it throws instead, so packaging (which reports progress as it goes) stops
+     * at its next step even where an interrupt does not reach, and leaves nothing behind.
+     */
+    void progress(ProgressReport r) {
+        if (state() == State.CANCELLED) throw new java.util.concurrent.CancellationException("admin job " + id + " was cancelled");
+        emit("progress", r);
+    }
 
     /** Marks the job running unless it was cancelled while queued; false then. */
     synchronized boolean start() {

@@ -67,4 +67,21 @@ class MalformedRequestsTest {
         long lines = log.lines().filter(l -> !l.isBlank()).count();
         assertTrue(lines <= RequestGuard.LOG_BURST + 2, requests + " bad requests logged " + lines + " lines:\n" + log);
     }
+
+    @Test
+    void aFloodOfRequestsJettyRefusesItselfIsLoggedABoundedNumberOfTimes() throws Exception {
+        String log = stderrDuring(() -> {
+            for (int k = 0; k < 100; k++) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", f.app.port())) {
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+                }
+            }
+        });
+        long lines = log.lines().filter(l -> !l.isBlank()).count();
+        assertTrue(lines <= RequestGuard.LOG_BURST + 2, "100 requests with two Host headers logged " + lines + " lines:\n" + log);
+    }
 }

@@ -135,6 +135,7 @@ public final class Archive {
         if (name.endsWith(".json") && size <= PREFETCH_LIMIT) return in.readNBytes((int) size);
         if (name.endsWith(".safetensors") && size >= 8) {
             byte[] len = in.readNBytes(8);
+            if (len.length < 8) return len; // the entry is shorter than declared: Safetensors reports it
             long n = 0;
             for (int i = 7; i >= 0; i--) n = n << 8 | (len[i] & 0xff);
             if (len.length < 8 || n < 0 || n > PREFETCH_LIMIT || n > size - 8) return len; // Safetensors reports it
@@ -148,6 +149,7 @@ public final class Archive {
 
     private static ModelSource spooledGguf(Path file, Entries entries, String entry) throws IOException {
         String base = entry.substring(entry.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+        if (base.length() > 64) base = base.substring(0, 64) + ".gguf"; // file names end at 255 bytes
         Path tmp = Files.createTempFile("kiln-" + stem(base) + "-", ".gguf");
         try {
             try (InputStream in = entries.open(entry); OutputStream out = Files.newOutputStream(tmp)) {
