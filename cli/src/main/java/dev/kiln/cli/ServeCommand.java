@@ -78,6 +78,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + " Repeatable. Default: CORS off.")
     List<String> corsOrigins = new ArrayList<>();
 
+    @Option(names = "--allowed-host", paramLabel = "<name>",
+            description = "when listening on a loopback address, also answer requests for this host name (by default only"
+                    + " localhost and loopback addresses are answered, against DNS rebinding). Repeatable.")
+    List<String> allowedHosts = new ArrayList<>();
+
     @Option(names = "--cache-dir", paramLabel = "<dir>",
             description = "where packages made from model inputs are kept (default: $KILN_CACHE, else ~/.cache/kiln/packages)")
     Path cacheDir;
@@ -90,7 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ServerConfig config = new ServerConfig(host, port, siteDir, models, modelsDirs, corsOrigins,
                 cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir(), Hub.Options.fromEnvironment(hubUrl),
-                System.getenv(ServerConfig.ADMIN_TOKEN_ENV), adminRoots);
+                System.getenv(ServerConfig.ADMIN_TOKEN_ENV), adminRoots, allowedHosts);
         err.println("kiln serve: effective configuration\n" + config.describe().indent(2).stripTrailing());
         err.flush();
         ModelCatalog catalog = ModelCatalog.prepare(config);

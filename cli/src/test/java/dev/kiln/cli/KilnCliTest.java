@@ -77,7 +77,7 @@ class KilnCliTest {
     void serveHelpDocumentsEveryOption() {
         Run r = run("serve", "--help");
         assertEquals(0, r.code());
-        for (String o : new String[]{"--host", "--port", "--model", "--models-dir", "--site-dir", "--cors-origin",
+        for (String o : new String[]{"--host", "--port", "--model", "--models-dir", "--site-dir", "--cors-origin", "--allowed-host",
                 "--cache-dir", "--hub-url", "--admin-root", "--verbose", "--help", "--version", "127.0.0.1", "8080",
                 "KILN_ADMIN_TOKEN", "HF_ENDPOINT", "HF_TOKEN", "hf:ORG/NAME", ".tar.gz", "Hugging Face folder"}) {
             assertTrue(r.out().contains(o), "serve --help lacks " + o + ":\n" + r.out());
