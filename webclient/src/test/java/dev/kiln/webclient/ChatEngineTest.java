@@ -133,6 +133,45 @@ class ChatEngineTest {
         }
     }
 
+    @Test
+    void aConversationLongerThanTheContextDropsItsOldestTurnsButNeverTheSystemMessage() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("node", NodeRunner.root().resolve("node/chat.mjs").toString(), "--manifest",
+                server.url("chat/manifest.json"), "--precision", "f32").directory(NodeRunner.root().toFile());
+        pb.environment().put("VK_ICD_FILENAMES", NodeRunner.LAVAPIPE);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream();
+             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            out.readLine(); // ready
+            // four turns of ~150 byte tokens each: more than the 512-token context holds
+            String longText = "The quick brown fox jumps over the lazy dog. ".repeat(3);
+            List<Object> messages = new ArrayList<>();
+            messages.add(message("system", SYSTEM));
+            for (int i = 0; i < 4; i++) {
+                messages.add(message("user", i + ": " + longText));
+                messages.add(message("assistant", "ok " + i + " " + longText));
+            }
+            messages.add(message("user", "last question"));
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("messages", messages);
+            request.put("max_tokens", 4);
+            in.write((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            JsonObject result = result(out);
+            JsonObject kiln = result.object("kiln");
+            int dropped = kiln.integer("dropped_messages");
+            assertTrue(dropped > 0 && dropped % 2 == 0, "whole user/assistant turns were dropped: " + dropped);
+            String prompt = kiln.string("prompt");
+            assertTrue(prompt.startsWith("<|im_start|>system\n" + SYSTEM + "<|im_end|>\n<|im_start|>user\n"),
+                    "the system message stays and a user turn follows it:\n" + prompt);
+            assertTrue(prompt.endsWith("<|im_start|>user\nlast question<|im_end|>\n<|im_start|>assistant\n"), prompt);
+            assertTrue(!prompt.contains("0: The quick"), "the oldest turn went first");
+            assertTrue(kiln.array("prompt_ids").size() + 4 <= 512, "the prompt and the reply fit the context");
+        } finally {
+            p.destroy();
+        }
+    }
+
     /** Appends one ChatML message, recording its content as untrusted. */
     private static void turn(StringBuilder chatml, List<Integer> untrusted, String role, String content) {
         chatml.append("<|im_start|>").append(role).append('\n');
