@@ -56,7 +56,7 @@ async function drain() {
       const result = chat ? await engine.chat(line, onChunk) : await engine.completion(line, onChunk);
       await emit({ type: 'result', result: JSON.parse(result) });
     } catch (e) {
-      await emit({ type: 'error', kind: e.kind || (e instanceof SyntaxError ? 'input' : 'bug'), message: e.message });
+      await emit({ type: 'error', kind: e.kind || (e instanceof SyntaxError ? 'input' : 'bug'), param: e.param, message: e.message });
     }
   }
   running = false;

@@ -23,7 +23,8 @@ final class Errors {
             try {
                 value = work.get();
             } catch (Throwable t) {
-                reject.accept(jsError(kind(t), message(t)));
+                reject.accept(jsError(kind(t), message(t),
+                        t instanceof dev.kiln.generate.InvalidRequestException r ? r.parameter() : null));
                 return;
             }
             resolve.accept(value);
@@ -43,6 +44,8 @@ final class Errors {
         return m == null || m.isEmpty() ? t.getClass().getName() : m;
     }
 
-    @JSBody(params = { "kind", "message" }, script = "var e = new Error(message); e.kind = kind; return e;")
-    static native JSObject jsError(String kind, String message);
+    /** A JavaScript Error with {@code kind} and, for a bad request field, {@code param} (OpenAI's name for it). */
+    @JSBody(params = { "kind", "message", "param" },
+            script = "var e = new Error(message); e.kind = kind; if (param) e.param = param; return e;")
+    static native JSObject jsError(String kind, String message, String param);
 }
