@@ -172,6 +172,30 @@ class ChatEngineTest {
         }
     }
 
+    @Test
+    void aParameterOutOfRangeIsAnInputErrorNamingItAndTheEngineGoesOn() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("node", NodeRunner.root().resolve("node/chat.mjs").toString(), "--manifest",
+                server.url("chat/manifest.json"), "--precision", "f32").directory(NodeRunner.root().toFile());
+        pb.environment().put("VK_ICD_FILENAMES", NodeRunner.LAVAPIPE);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream();
+             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            out.readLine(); // ready
+            in.write(("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"top_p\": 2}\n"
+                    + "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 2}\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            JsonObject error = JsonObject.of(Json.parse(out.readLine()), "error");
+            assertEquals("error", error.string("type"));
+            assertEquals("input", error.string("kind"));
+            assertEquals("top_p", error.string("param"));
+            assertTrue(error.string("message").contains("top_p"), error.string("message"));
+            assertTrue(result(out).has("choices"), "the next request is answered as usual");
+        } finally {
+            p.destroy();
+        }
+    }
+
     /** Appends one ChatML message, recording its content as untrusted. */
     private static void turn(StringBuilder chatml, List<Integer> untrusted, String role, String content) {
         chatml.append("<|im_start|>").append(role).append('\n');
