@@ -2,6 +2,12 @@ package dev.kiln.cli;
 
 import dev.kiln.generate.GenerationRequest;
 import dev.kiln.json.Json;
+import dev.kiln.packager.PackOptions;
+import dev.kiln.packager.Packager;
+import dev.kiln.packager.Quant;
+import dev.kiln.packager.synthetic.SyntheticShape;
+import dev.kiln.packager.synthetic.SyntheticSource;
+import dev.kiln.server.ServerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,6 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,35 +27,58 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code kiln bench}: load time, prefill and decode speed of the compiled engine, measured by running one greedy
- * request several times per runtime, exactly as {@code kiln generate} runs it ({@link GenerateCommand#run}), and
- * reporting the median of each figure. The engine times itself with the wall clock around GPU work that it waits for
- * (a token is read back before the next starts).
+ * {@code kiln bench}: load, time to first token, prefill and decode speed and the GPU work per token of the compiled
+ * engine, measured by running one greedy request per prompt length several times per runtime, exactly as
+ * {@code kiln generate} runs it ({@link GenerateCommand#run}), and reporting the median of each figure. The engine
+ * times itself with the wall clock around GPU work that it waits for; pipelines are created at load, so their
+ * compilation ({@code compile_ms}, part of {@code load_ms}) is in no other figure.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, version = "kiln bench 0.1.0",
-        header = "Measure load, prefill and decode speed of the engine (median of several runs).",
-        description = {"Figures are the engine's own wall-clock timings, as `kiln generate --json` reports them.",
+@Command(name = "bench", mixinStandardHelpOptions = true, version = "kiln bench 0.2.0",
+        header = "Measure load, time to first token, prefill and decode speed of the engine (median of several runs).",
+        description = {"Figures are the engine's own wall-clock timings; per-token work (dispatches, submits, bytes read"
+                + " back) is what the engine encoded. GPU time per kernel role is not measured (the engine uses no"
+                + " timestamp queries; lavapipe's are unreliable).",
                 "Software adapters (lavapipe, SwiftShader) are for correctness: their figures are not GPU figures."})
 public final class BenchCommand implements Callable<Integer> {
+
+    /** Why the report has no GPU time per kernel role. */
+    static final String GPU_TIME_NOTE = "not measured: the engine uses no timestamp queries (unreliable on the software"
+            + " adapters); figures are wall-clock";
 
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    ModelOptions model = new ModelOptions();
+    @Option(names = "--model", paramLabel = "<input>", description = "a packaged model or any input `kiln generate` takes")
+    String modelInput;
+
+    @Option(names = "--synthetic", paramLabel = "<shape>",
+            description = "instead of --model: a random-weight model of a real shape, packaged once into the cache dir:"
+                    + " qwen2-0.5b, llama-3.2-1b, smollm2-360m or tiny")
+    String synthetic;
+
+    @Option(names = "--quant", defaultValue = "q4", paramLabel = "<type>",
+            description = "storage type of the --synthetic model's matrices: q4, q8, f16 or f32 (default: ${DEFAULT-VALUE})")
+    String quant;
+
+    @Option(names = "--hub-url", paramLabel = "<url>", description = "hub endpoint for hf: ids")
+    URI hubUrl;
+
+    @Option(names = "--cache-dir", paramLabel = "<dir>",
+            description = "where packages are kept (default: $KILN_CACHE, else ~/.cache/kiln/packages)")
+    Path cacheDir;
 
     @Option(names = "--runtime", defaultValue = "node", paramLabel = "<runtime>",
             description = "node, browser or both (default: ${DEFAULT-VALUE})")
     String runtime;
 
-    @Option(names = "--prompt", defaultValue = "Once upon a time, in a small village by the sea, there lived",
-            paramLabel = "<text>", description = "the prompt (default: a 15-token sentence)")
-    String prompt;
+    @Option(names = "--prompt-tokens", defaultValue = "64,256", split = ",", paramLabel = "<n>",
+            description = "prompt lengths in tokens, one row each (default: ${DEFAULT-VALUE})")
+    int[] promptTokens;
 
-    @Option(names = "--tokens", defaultValue = "96", paramLabel = "<n>", description = "tokens to decode per run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--tokens", defaultValue = "32", paramLabel = "<n>", description = "tokens to decode per run (default: ${DEFAULT-VALUE})")
     int tokens;
 
-    @Option(names = "--repeat", defaultValue = "3", paramLabel = "<n>", description = "runs per runtime (default: ${DEFAULT-VALUE})")
+    @Option(names = "--repeat", defaultValue = "3", paramLabel = "<n>", description = "runs per row (default: ${DEFAULT-VALUE})")
     int repeat;
 
     @Mixin
@@ -60,58 +92,131 @@ public final class BenchCommand implements Callable<Integer> {
         List<EngineOptions.Runtime> runtimes = switch (runtime) {
             case "node", "browser" -> List.of(EngineOptions.Runtime.valueOf(runtime));
             case "both" -> List.of(EngineOptions.Runtime.values());
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--runtime must be node, browser or both, got '" + runtime + "'");
+            default -> throw usage("--runtime must be node, browser or both, got '" + runtime + "'");
         };
-        if (repeat < 1 || tokens < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--repeat and --tokens must be at least 1");
-        // Greedy and past EOS, so every run decodes exactly --tokens tokens.
-        GenerationRequest request = GenerationRequest.of(prompt).withMaxTokens(tokens).withIgnoreEos(true);
+        if (repeat < 1 || tokens < 2) throw usage("--repeat must be at least 1 and --tokens at least 2");
+        for (int n : promptTokens) if (n < 1) throw usage("--prompt-tokens must be positive, got " + n);
+        if ((modelInput == null) == (synthetic == null)) throw usage("give exactly one of --model and --synthetic");
         PrintWriter err = spec.commandLine().getErr();
+        ModelOptions model = new ModelOptions();
+        model.model = synthetic != null ? syntheticPackage(err).toString() : modelInput;
+        model.hubUrl = hubUrl;
+        model.cacheDir = cacheDir;
+
         List<Object> rows = new ArrayList<>();
         for (EngineOptions.Runtime rt : runtimes) {
-            double[] load = new double[repeat], prefill = new double[repeat], decode = new double[repeat];
-            EngineResult last = null;
-            for (int i = 0; i < repeat; i++) {
-                err.printf("kiln bench: %s run %d/%d%n", rt, i + 1, repeat);
-                err.flush();
-                last = GenerateCommand.run(model, rt, request, engine.precision, null, err);
-                load[i] = last.loadMs();
-                prefill[i] = last.prefillTps();
-                decode[i] = last.decodeTps();
+            for (int n : promptTokens) {
+                // Greedy and past EOS, so every run decodes exactly --tokens tokens.
+                GenerationRequest request = GenerationRequest.ofIds(promptIds(n)).withMaxTokens(tokens).withIgnoreEos(true);
+                EngineResult[] runs = new EngineResult[repeat];
+                for (int i = 0; i < repeat; i++) {
+                    err.printf("kiln bench: %s, %d prompt tokens, run %d/%d%n", rt, n, i + 1, repeat);
+                    err.flush();
+                    runs[i] = GenerateCommand.run(model, rt, request, engine.precision, null, err);
+                }
+                rows.add(row(rt, runs));
             }
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("runtime", rt.name());
-            row.put("adapter", last.adapter());
-            row.put("precision", last.precision());
-            row.put("prompt_tokens", last.promptTokens());
-            row.put("decode_tokens", last.tokens());
-            row.put("runs", repeat);
-            row.put("load_ms", median(load));
-            row.put("prefill_tps", median(prefill));
-            row.put("decode_tps", median(decode));
-            rows.add(row);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
-            all.put("model", model.model);
+            all.put("model", synthetic != null ? "synthetic:" + synthetic : modelInput);
+            if (synthetic != null) all.put("quant", quant);
+            all.put("decode_tokens", tokens);
+            all.put("runs", repeat);
             all.put("results", rows);
             out.println(Json.write(all));
         } else {
-            out.println("| runtime | adapter | precision | load ms | prefill tok/s | decode tok/s |");
-            out.println("|---|---|---|---|---|---|");
+            out.println("| runtime | adapter | precision | prompt | load ms | compile ms | TTFT ms | prefill tok/s | decode tok/s"
+                    + " | dispatches/token | submits/token | read B/token |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Object o : rows) {
                 @SuppressWarnings("unchecked") Map<String, Object> r = (Map<String, Object>) o;
-                out.printf("| %s | %s | %s | %.0f | %.1f | %.1f |%n", r.get("runtime"), r.get("adapter"), r.get("precision"),
-                        (Double) r.get("load_ms"), (Double) r.get("prefill_tps"), (Double) r.get("decode_tps"));
+                @SuppressWarnings("unchecked") Map<String, Object> d = (Map<String, Object>) r.get("decode_per_token");
+                out.printf("| %s | %s | %s | %s | %.0f | %.0f | %.0f | %.1f | %.2f | %.0f | %.0f | %.0f |%n", r.get("runtime"),
+                        r.get("adapter"), r.get("precision"), r.get("prompt_tokens"), (Double) r.get("load_ms"),
+                        (Double) r.get("compile_ms"), (Double) r.get("ttft_ms"), (Double) r.get("prefill_tps"),
+                        (Double) r.get("decode_tps"), (Double) d.get("dispatches"), (Double) d.get("submits"),
+                        (Double) d.get("read_bytes"));
             }
         }
         out.flush();
         return ExitCodes.OK;
     }
 
+    /** {@code n} prompt ids, all below 259 so that every vocabulary has them (byte tokens in SentencePiece ones). */
+    static int[] promptIds(int n) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = 3 + (i * 37 + 11) % 256;
+        return ids;
+    }
+
+    private Map<String, Object> row(EngineOptions.Runtime rt, EngineResult[] runs) {
+        EngineResult last = runs[runs.length - 1];
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("runtime", rt.name());
+        row.put("adapter", last.adapter());
+        row.put("precision", last.precision());
+        row.put("prompt_tokens", last.promptTokens());
+        row.put("decode_tokens", last.tokens());
+        row.put("load_ms", median(runs, EngineResult::loadMs));
+        row.put("compile_ms", median(runs, EngineResult::compileMs));
+        row.put("ttft_ms", median(runs, EngineResult::firstTokenMs));
+        row.put("prefill_tps", median(runs, EngineResult::prefillTps));
+        row.put("decode_tps", median(runs, EngineResult::decodeTps));
+        // the work is the same every run: the last run's, per prompt token and per decoded token
+        row.put("prefill_per_prompt_token", work(last.prefill(), last.promptTokens()));
+        row.put("decode_per_token", work(last.decode(), last.tokens() - 1));
+        row.put("gpu_time_per_role", null);
+        row.put("gpu_time_note", GPU_TIME_NOTE);
+        return row;
+    }
+
+    private static Map<String, Object> work(EngineResult.Work w, int per) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double n = Math.max(1, per);
+        m.put("dispatches", w.dispatches() / n);
+        m.put("submits", w.submits() / n);
+        m.put("read_bytes", w.readBytes() / n);
+        return m;
+    }
+
+    /** The --synthetic model's package in the cache, written on first use. */
+    private Path syntheticPackage(PrintWriter err) throws Exception {
+        SyntheticShape shape;
+        Quant q;
+        try {
+            shape = SyntheticShape.named(synthetic);
+            q = Quant.fromId(quant);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        if (q == Quant.KEEP) throw usage("--quant keep makes no sense for a synthetic model: use q4, q8, f16 or f32");
+        Path dir = (cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir())
+                .resolve("synthetic-" + shape.name() + "-" + q.id() + "-v1");
+        if (!Files.isRegularFile(dir.resolve(Packager.MANIFEST_FILE))) {
+            err.printf("kiln bench: packaging a random-weight %s (%s) into %s%n", shape.name(), q.id(), dir);
+            err.flush();
+            try (SyntheticSource src = new SyntheticSource(shape, 1)) {
+                Packager.pack(src, dir, PackOptions.defaults().withQuant(q), Packager.Progress.NONE);
+            }
+        }
+        return dir;
+    }
+
+    private static double median(EngineResult[] runs, java.util.function.ToDoubleFunction<EngineResult> f) {
+        double[] xs = new double[runs.length];
+        for (int i = 0; i < runs.length; i++) xs[i] = f.applyAsDouble(runs[i]);
+        return median(xs);
+    }
+
     static double median(double[] xs) {
         double[] s = xs.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -6,14 +6,32 @@ import dev.kiln.json.JsonObject;
 /**
  * What one generation reports, read from the engine's result JSON (webclient's {@code GenerateResult}); {@code json}
  * is that JSON as the engine wrote it, which {@code kiln generate --json} prints unchanged.
+ *
+ * @param firstTokenMs time to the first token (prefill and the first sampled token)
+ * @param compileMs    the part of {@code loadMs} spent creating pipelines (not in any timed figure)
+ * @param prefill      GPU work up to the first token
+ * @param decode       GPU work of the tokens after the first
  */
 record EngineResult(int promptTokens, int tokens, String text, String precision, String adapter, double loadMs,
-                    double prefillTps, double decodeTps, String json) {
+                    double prefillTps, double decodeTps, double firstTokenMs, double compileMs, Work prefill, Work decode,
+                    String json) {
+
+    /** Dispatches, submits and bytes read back of one phase of a generation. */
+    record Work(double dispatches, double submits, double readBytes) {
+        static final Work NONE = new Work(0, 0, 0);
+
+        static Work of(JsonObject o, String key) {
+            if (!o.has(key)) return NONE;
+            JsonObject w = o.object(key);
+            return new Work(w.number("dispatches"), w.number("submits"), w.number("read_bytes"));
+        }
+    }
 
     static EngineResult fromJson(String json) {
         JsonObject o = JsonObject.of(Json.parse(json), "the engine's result");
         return new EngineResult(o.array("prompt_ids").size(), o.array("ids").size(), o.string("text"),
                 o.string("precision"), o.string("adapter"), o.number("load_ms"), o.number("prefill_tps"),
-                o.number("decode_tps"), json.strip());
+                o.number("decode_tps"), o.number("first_token_ms", 0), o.number("compile_ms", 0),
+                Work.of(o, "prefill_work"), Work.of(o, "decode_work"), json.strip());
     }
 }

@@ -53,16 +53,24 @@ public final class Packager {
 
     /** {@link #pack(Path, Path, PackOptions)}, reporting progress after each tensor. */
     public static PackResult pack(Path input, Path outDir, PackOptions opts, Progress progress) throws IOException {
+        checkTarget(outDir.toAbsolutePath().normalize());
+        if (!Files.exists(input)) throw new NoSuchFileException(input.toString(), null, "no such model file or directory");
+        try (ModelSource src = open(input)) {
+            return pack(src, outDir, opts, progress);
+        }
+    }
+
+    /** Packages an already opened {@code src} (a file input, or a synthetic model); the caller closes it. */
+    public static PackResult pack(ModelSource src, Path outDir, PackOptions opts, Progress progress) throws IOException {
         long t0 = System.nanoTime();
         Path out = outDir.toAbsolutePath().normalize();
         checkTarget(out);
-        if (!Files.exists(input)) throw new NoSuchFileException(input.toString(), null, "no such model file or directory");
         Path parent = out.getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".tmp-");
         try {
             readableByAll(tmp); // temp directories are private; a package is served to others
-            Written w = write(input, tmp, opts, progress);
+            Written w = write(src, tmp, opts, progress);
             moveIntoPlace(tmp, out);
             return new PackResult(out, w.manifest, w.errors, (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException | RuntimeException | Error e) {
@@ -73,8 +81,8 @@ public final class Packager {
 
     private record Written(Manifest manifest, List<QuantError> errors) {}
 
-    private static Written write(Path input, Path dir, PackOptions opts, Progress progress) throws IOException {
-        try (ModelSource src = open(input); ShardWriter shards = new ShardWriter(dir, opts.shardBytes())) {
+    private static Written write(ModelSource src, Path dir, PackOptions opts, Progress progress) throws IOException {
+        try (ShardWriter shards = new ShardWriter(dir, opts.shardBytes())) {
             ModelConfig config = src.config();
             Vocabulary vocab = src.vocabulary();
             long total = 0, done = 0;

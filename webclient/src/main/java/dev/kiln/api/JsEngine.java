@@ -46,6 +46,7 @@ public final class JsEngine {
         m.put("precision", engine.precision().name().toLowerCase());
         m.put("adapter", engine.adapter());
         m.put("load_ms", engine.loadMs());
+        m.put("compile_ms", engine.compileMs());
         m.put("dispatches_per_token", engine.dispatchesPerToken());
         m.put("architecture", c.architecture());
         m.put("dim", c.dim());

@@ -40,6 +40,7 @@ public final class Engine {
     private final Precision precision;
     private final Plan plan;
     private final double loadMs;
+    private final double compileMs;
     private final ByteBuffer oneWord = Bytes.direct(4);   // a sampled id on its way into tokens[pos + 1]
     private final int[] words;                             // readback scratch: (2 + 2k) u32
     private final int[] candidateIds;                      // (k)
@@ -50,8 +51,9 @@ public final class Engine {
     private int cachedLength;
     private Penalties penalties;                            // of the running generate; null without penalties
 
-    private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs) {
+    private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs, double compileMs) {
         this.gpu = gpu;
+        this.compileMs = compileMs;
         this.model = model;
         this.precision = precision;
         this.plan = plan;
@@ -85,9 +87,12 @@ public final class Engine {
             int shards = model.shards().length;
             double bytes = model.manifest().weightBytes();
             listener.progress(new Progress(Progress.Phase.COMPILE, bytes, bytes, shards, shards));
+            // every pipeline is created (compiled) here, before any timed work
+            double tCompile = now();
             Plan plan = new Plan(gpu, new PipelineCache(gpu, precision, kernels), model, Params.TopK.MAX_K);
+            double compileMs = now() - tCompile;
             listener.progress(new Progress(Progress.Phase.READY, bytes, bytes, shards, shards));
-            return new Engine(gpu, model, precision, plan, now() - t0);
+            return new Engine(gpu, model, precision, plan, now() - t0, compileMs);
         } catch (RuntimeException e) {
             gpu.destroy();
             throw e;
@@ -119,6 +124,9 @@ public final class Engine {
     public dev.kiln.tokenizer.Vocabulary vocabulary() { return model.vocabulary(); }
 
     public double loadMs() { return loadMs; }
+
+    /** The part of {@link #loadMs} spent building the plan: creating (compiling) every pipeline and bind group. */
+    public double compileMs() { return compileMs; }
 
     public int dispatchesPerToken() { return plan.dispatchesPerToken(); }
 
@@ -177,6 +185,8 @@ public final class Engine {
         int n = 0;
 
         double t0 = now();
+        int d0 = gpu.dispatches(), s0 = gpu.submits();
+        double r0 = gpu.readBytes();
         // the last prompt position always runs: its logits give the first token
         int reuse = Math.min(commonPrefix(promptIds), promptIds.length - 1);
         cachedLength = reuse;
@@ -187,6 +197,8 @@ public final class Engine {
         int next = step(pos, sampler);
         cachedLength = pos + 1;
         double tFirst = now();
+        int d1 = gpu.dispatches(), s1 = gpu.submits();
+        double r1 = gpu.readBytes();
         GenerateResult.Finish finish = GenerateResult.Finish.LENGTH;
         while (true) {
             String piece = utf8.feed(tok.tokenBytes(next));
@@ -226,7 +238,9 @@ public final class Engine {
         double prefillTps = prefilled / Math.max(1e-9, (tFirst - t0) / 1000);
         double decodeTps = n > 1 ? (n - 1) / Math.max(1e-9, (tEnd - tFirst) / 1000) : 0;
         return new GenerateResult(promptIds, generated, text.toString(), precision, adapter(), loadMs,
-                prefillTps, decodeTps, finish == GenerateResult.Finish.ABORT, prefilled, tFirst - t0, finish);
+                prefillTps, decodeTps, finish == GenerateResult.Finish.ABORT, prefilled, tFirst - t0, finish, compileMs,
+                new GenerateResult.Work(d1 - d0, s1 - s0, r1 - r0),
+                new GenerateResult.Work(gpu.dispatches() - d1, gpu.submits() - s1, gpu.readBytes() - r1));
     }
 
     /** Forgets the cached positions: the next generate prefills its whole prompt. */

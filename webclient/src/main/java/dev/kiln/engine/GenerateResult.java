@@ -15,7 +15,21 @@ import dev.kiln.shaders.Precision;
  */
 public record GenerateResult(int[] promptIds, int[] ids, String text, Precision precision, String adapter,
                              double loadMs, double prefillTps, double decodeTps, boolean stopped, int prefilled,
-                             double firstTokenMs, Finish finish) {
+                             double firstTokenMs, Finish finish, double compileMs, Work prefill, Work decode) {
+
+    /**
+     * GPU work of one phase, counted by the engine as it encodes: {@code prefill} up to and including the first token,
+     * {@code decode} the tokens after it (divide by {@code ids.length - 1} for per-token figures).
+     */
+    public record Work(int dispatches, int submits, double readBytes) {
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("dispatches", dispatches);
+            m.put("submits", submits);
+            m.put("read_bytes", readBytes);
+            return m;
+        }
+    }
 
     /** Why generation ended, as OpenAI's finish_reason says it. */
     public enum Finish {
@@ -42,6 +56,9 @@ public record GenerateResult(int[] promptIds, int[] ids, String text, Precision 
         m.put("prefilled", prefilled);
         m.put("first_token_ms", firstTokenMs);
         m.put("finish_reason", finish.reason);
+        m.put("compile_ms", compileMs);
+        m.put("prefill_work", prefill.json());
+        m.put("decode_work", decode.json());
         return Json.write(m);
     }
 

@@ -42,6 +42,7 @@ public final class Encoder {
         GPUComputePassEncoder pass = encoder.beginComputePass();
         for (int i = 0; i < dispatches.size(); i++) dispatches.get(i).encode(pass);
         pass.end();
+        gpu.counted(0, dispatches.size());
         return this;
     }
 
@@ -53,6 +54,7 @@ public final class Encoder {
     /** Submits the commands; then waits for the error scopes (they resolve once the queue has seen the work). */
     public void submit() {
         submitOne(gpu.queue(), encoder);
+        gpu.counted(1, 0);
         scoped = false;
         gpu.checkScopes(this);
     }
@@ -60,6 +62,7 @@ public final class Encoder {
     /** Submits without waiting for the error scopes; call {@link #check()} later (e.g. after a readback). */
     public Encoder submitUnchecked() {
         submitOne(gpu.queue(), encoder);
+        gpu.counted(1, 0);
         return this;
     }
 

@@ -100,6 +100,25 @@ public final class Gpu {
 
     public int maxComputeWorkgroupsPerDimension() { return device.getLimits().getMaxComputeWorkgroupsPerDimension(); }
 
+    // ---- work counters (what `kiln bench` reports per token) ----
+
+    private int submits, dispatches;
+    private double readBytes;
+
+    /** Submits so far on this device. */
+    public int submits() { return submits; }
+
+    /** Dispatches encoded so far. */
+    public int dispatches() { return dispatches; }
+
+    /** Bytes mapped and read back to the CPU so far. */
+    public double readBytes() { return readBytes; }
+
+    void counted(int submitted, int dispatched) {
+        submits += submitted;
+        dispatches += dispatched;
+    }
+
     // ---- buffers ----
 
     /** A storage buffer the kernels read and write, which can also be copied from and written by the queue. */
@@ -156,6 +175,7 @@ public final class Gpu {
         Int32Array view = new Int32Array(range);
         for (int i = 0; i < words; i++) out[i] = view.get(i);
         buffer.unmap();
+        readBytes += 4.0 * words;
     }
 
     // ---- errors ----

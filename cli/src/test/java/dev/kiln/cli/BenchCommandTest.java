@@ -1,0 +1,86 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.kiln.json.Json;
+import dev.kiln.json.JsonObject;
+import dev.kiln.server.SharedModels;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kiln bench}: the prompt ids have the asked length; a bad shape or a missing model is a usage error; on the
+ * tiny synthetic shape in Node, --json gives one row per prompt length with every figure of the protocol.
+ */
+class BenchCommandTest {
+
+    @Test
+    void promptIdsHaveExactlyTheAskedLengthAndFitEveryVocabulary() {
+        for (int n : new int[] {1, 64, 256}) {
+            int[] ids = BenchCommand.promptIds(n);
+            assertEquals(n, ids.length);
+            for (int id : ids) assertTrue(id >= 3 && id < 259, "id " + id);
+        }
+    }
+
+    @Test
+    void anUnknownSyntheticShapeIsAUsageErrorNamingTheShapes(@TempDir Path tmp) {
+        KilnCliTest.Run r = KilnCliTest.run("bench", "--synthetic", "gpt-5", "--cache-dir", tmp.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("qwen2-0.5b"), r.err());
+    }
+
+    @Test
+    void neitherModelNorSyntheticIsAUsageError() {
+        KilnCliTest.Run r = KilnCliTest.run("bench");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+    }
+
+    @Test
+    void jsonGivesOneRowPerPromptLengthWithEveryFigure(@TempDir Path tmp) throws Exception {
+        Path root = SharedModels.repoRoot();
+        for (Path need : List.of(root.resolve("webclient/target/webclient/js/kiln.js"), root.resolve("node/node_modules/webgpu"))) {
+            String why = need + " is absent: build the webclient (mvn -pl webclient install) and run ./kiln setup";
+            if ("true".equals(System.getenv("CI")) && !Files.exists(need)) throw new AssertionError("required under CI: " + why);
+            Assumptions.assumeTrue(Files.exists(need), why);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "bench",
+                "--synthetic", "tiny", "--prompt-tokens", "5,20", "--tokens", "4", "--repeat", "1", "--json",
+                "--cache-dir", tmp.resolve("cache").toString())
+                .directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        JsonObject o = JsonObject.of(Json.parse(out.strip()), "bench --json");
+        assertEquals("synthetic:tiny", o.string("model"));
+        assertEquals("q4", o.string("quant"));
+        List<Object> rows = o.array("results");
+        assertEquals(2, rows.size());
+        int[] lengths = {5, 20};
+        for (int i = 0; i < 2; i++) {
+            JsonObject r = JsonObject.of(rows.get(i), "row " + i);
+            assertEquals(lengths[i], r.integer("prompt_tokens"));
+            assertEquals(4, r.integer("decode_tokens"));
+            for (String k : List.of("load_ms", "compile_ms", "ttft_ms", "prefill_tps", "decode_tps")) {
+                assertTrue(r.number(k) > 0, k + " in " + out);
+            }
+            assertTrue(r.number("compile_ms") < r.number("load_ms"), "compilation is part of the load");
+            JsonObject d = r.object("decode_per_token");
+            assertTrue(d.number("dispatches") > 0, out);
+            assertEquals(1.0, d.number("submits"), "one submit per decoded token");
+            assertEquals(4.0, d.number("read_bytes"), "greedy reads back one id per token");
+            assertTrue(r.object("prefill_per_prompt_token").number("dispatches") > 0, out);
+            assertTrue(r.string("gpu_time_note").startsWith("not measured"), out);
+        }
+        assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v1/manifest.json")), "packaged into the cache");
+    }
+}
