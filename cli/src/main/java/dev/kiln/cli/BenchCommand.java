@@ -78,6 +78,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "32", paramLabel = "<n>", description = "tokens to decode per run (default: ${DEFAULT-VALUE})")
     int tokens;
 
+    @Option(names = "--chat-turns", paramLabel = "<n>",
+            description = "instead of prompt lengths: one conversation of n turns on one engine (Node; the model needs a"
+                    + " chat template — every --synthetic one has ChatML): time to first token and prefilled tokens per turn")
+    int chatTurns;
+
     @Option(names = "--repeat", defaultValue = "3", paramLabel = "<n>", description = "runs per row (default: ${DEFAULT-VALUE})")
     int repeat;
 
@@ -103,6 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
         model.hubUrl = hubUrl;
         model.cacheDir = cacheDir;
 
+        if (chatTurns > 0) return chat(model, err);
         List<Object> rows = new ArrayList<>();
         for (EngineOptions.Runtime rt : runtimes) {
             for (int n : promptTokens) {
@@ -138,6 +144,74 @@ public final class BenchCommand implements Callable<Integer> {
                         (Double) r.get("compile_ms"), (Double) r.get("ttft_ms"), (Double) r.get("prefill_tps"),
                         (Double) r.get("decode_tps"), (Double) d.get("dispatches"), (Double) d.get("submits"),
                         (Double) d.get("read_bytes"));
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * --chat-turns: {@code repeat} conversations of {@code chatTurns} turns, each on a fresh engine; per turn the median
+     * time to first token, the prompt and prefilled token counts, and the decode speed. Each reply is exactly --tokens
+     * long (past EOS), so the turns differ only in how much history the prompt carries.
+     */
+    private int chat(ModelOptions model, PrintWriter err) throws Exception {
+        if (!runtime.equals("node")) throw usage("--chat-turns runs in Node: leave --runtime at node");
+        double[][] ttft = new double[chatTurns][repeat], decode = new double[chatTurns][repeat];
+        int[] promptLen = new int[chatTurns], prefilled = new int[chatTurns];
+        String adapterAndPrecision = "";
+        try (LocalModelServer server = LocalModelServer.start(model.model, model.cacheDir, model.hubUrl)) {
+            for (int run = 0; run < repeat; run++) {
+                try (ChatCommand.Session s = ChatCommand.Session.start(server.manifestUrl(), engine.precision)) {
+                    if (!s.info.bool("chat", false)) throw new CommandFailure(ExitCodes.BAD_INPUT, "--chat-turns needs a model with a chat template");
+                    adapterAndPrecision = s.info.string("adapter", "") + " | " + s.info.string("precision", "");
+                    List<GenerationRequest.Message> messages = new ArrayList<>();
+                    messages.add(new GenerationRequest.Message("system", "You are a helpful assistant."));
+                    for (int t = 0; t < chatTurns; t++) {
+                        err.printf("kiln bench: conversation %d/%d, turn %d/%d%n", run + 1, repeat, t + 1, chatTurns);
+                        err.flush();
+                        messages.add(new GenerationRequest.Message("user", "Tell me one more thing about kilns, please (turn " + (t + 1) + ")."));
+                        GenerationRequest r = GenerationRequest.ofMessages(messages).withMaxTokens(tokens).withIgnoreEos(true);
+                        dev.kiln.json.JsonObject result = s.send(r, null);
+                        dev.kiln.json.JsonObject usage = result.object("usage");
+                        ttft[t][run] = usage.number("time_to_first_token_ms");
+                        decode[t][run] = usage.number("decode_tps");
+                        promptLen[t] = usage.integer("prompt_tokens");
+                        prefilled[t] = usage.integer("prefilled_tokens");
+                        String reply = dev.kiln.json.JsonObject.of(result.array("choices").get(0), "choice").object("message").string("content");
+                        messages.add(new GenerationRequest.Message("assistant", reply));
+                    }
+                }
+            }
+        } catch (LocalModelServer.InputFailed e) {
+            throw new CommandFailure(ExitCodes.BAD_INPUT, e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<Object> turns = new ArrayList<>();
+        for (int t = 0; t < chatTurns; t++) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("turn", t + 1);
+            m.put("prompt_tokens", promptLen[t]);
+            m.put("prefilled_tokens", prefilled[t]);
+            m.put("ttft_ms", median(ttft[t]));
+            m.put("decode_tps", median(decode[t]));
+            turns.add(m);
+        }
+        if (json) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("model", synthetic != null ? "synthetic:" + synthetic : modelInput);
+            all.put("reply_tokens", tokens);
+            all.put("runs", repeat);
+            all.put("turns", turns);
+            out.println(Json.write(all));
+        } else {
+            out.println("adapter | precision: " + adapterAndPrecision);
+            out.println("| turn | prompt tokens | prefilled | TTFT ms | decode tok/s |");
+            out.println("|---|---|---|---|---|");
+            for (Object o : turns) {
+                @SuppressWarnings("unchecked") Map<String, Object> m = (Map<String, Object>) o;
+                out.printf("| %s | %s | %s | %.0f | %.2f |%n", m.get("turn"), m.get("prompt_tokens"), m.get("prefilled_tokens"),
+                        (Double) m.get("ttft_ms"), (Double) m.get("decode_tps"));
             }
         }
         out.flush();
@@ -193,7 +267,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (q == Quant.KEEP) throw usage("--quant keep makes no sense for a synthetic model: use q4, q8, f16 or f32");
         Path dir = (cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir())
-                .resolve("synthetic-" + shape.name() + "-" + q.id() + "-v1");
+                .resolve("synthetic-" + shape.name() + "-" + q.id() + "-v2");
         if (!Files.isRegularFile(dir.resolve(Packager.MANIFEST_FILE))) {
             err.printf("kiln bench: packaging a random-weight %s (%s) into %s%n", shape.name(), q.id(), dir);
             err.flush();

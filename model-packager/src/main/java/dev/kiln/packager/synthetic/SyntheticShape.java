@@ -29,7 +29,7 @@ public record SyntheticShape(String name, ModelConfig config) {
                     RopeStyle.HALF_SPLIT, CONTEXT, 1, 2, true)),
             // for tests: every feature of qwen2-0.5b at a size that loads in a second
             new SyntheticShape("tiny", new ModelConfig("llama", 64, 2, 4, 2, 16, 128, 512, 1e-6f, 1e6f,
-                    RopeStyle.HALF_SPLIT, 256, 1, 2, true, true, false, RopeScaling.NONE)));
+                    RopeStyle.HALF_SPLIT, CONTEXT, 1, 2, true, true, false, RopeScaling.NONE)));
 
     /** The shape called {@code name}. */
     public static SyntheticShape named(String name) {

@@ -38,15 +38,26 @@ public final class SyntheticSource implements ModelSource {
 
     @Override public ModelConfig config() { return shape.config(); }
 
+    /**
+     * ChatML, the template of the Qwen2.5 family without its tool branch, so a synthetic model can chat
+     * ({@code kiln bench --chat-turns}); its turn markers are control tokens 259 and 260.
+     */
+    static final String CHATML = "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content"
+            + " + '<|im_end|>\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
+
     @Override public Vocabulary vocabulary() {
         int n = shape.config().vocab();
         List<String> tokens = new ArrayList<>(n);
         int[] types = new int[n];
         for (int i = 0; i < n; i++) {
-            tokens.add(i == 0 ? "<unk>" : i == 1 ? "<s>" : i == 2 ? "</s>" : i < 259 ? String.format("<0x%02X>", i - 3) : "\u2581t" + i);
-            types[i] = i == 0 ? Vocabulary.UNKNOWN : i < 3 ? Vocabulary.CONTROL : i < 259 ? Vocabulary.BYTE : Vocabulary.NORMAL;
+            tokens.add(i == 0 ? "<unk>" : i == 1 ? "<s>" : i == 2 ? "</s>" : i < 259 ? String.format("<0x%02X>", i - 3)
+                    : i == 259 ? "<|im_start|>" : i == 260 ? "<|im_end|>" : "\u2581t" + i);
+            types[i] = i == 0 ? Vocabulary.UNKNOWN : i < 3 || i == 259 || i == 260 ? Vocabulary.CONTROL
+                    : i < 259 ? Vocabulary.BYTE : Vocabulary.NORMAL;
         }
-        return new Vocabulary("spm", tokens, new float[n], types, Collections.emptyList(), 1, 2, 0, false, true);
+        return new Vocabulary("spm", tokens, new float[n], types, Collections.emptyList(), 1, 2, 0, false, true)
+                .withChat(CHATML, java.util.Map.of("eos_token", "<|im_end|>"))
+                .withEog(new int[] {260});
     }
 
     @Override public List<Tensor> tensors() { return tensors; }
