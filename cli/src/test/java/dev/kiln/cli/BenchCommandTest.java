@@ -81,6 +81,31 @@ class BenchCommandTest {
             assertTrue(r.object("prefill_per_prompt_token").number("dispatches") > 0, out);
             assertTrue(r.string("gpu_time_note").startsWith("not measured"), out);
         }
-        assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v1/manifest.json")), "packaged into the cache");
+        assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v2/manifest.json")), "packaged into the cache");
+    }
+
+    @Test
+    void chatTurnsReportEveryTurnAndLaterTurnsPrefillOnlyTheirNewTokens(@TempDir Path tmp) throws Exception {
+        Path root = SharedModels.repoRoot();
+        for (Path need : List.of(root.resolve("webclient/target/webclient/js/kiln.js"), root.resolve("node/node_modules/webgpu"))) {
+            String why = need + " is absent: build the webclient (mvn -pl webclient install) and run ./kiln setup";
+            if ("true".equals(System.getenv("CI")) && !Files.exists(need)) throw new AssertionError("required under CI: " + why);
+            Assumptions.assumeTrue(Files.exists(need), why);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "bench",
+                "--synthetic", "tiny", "--chat-turns", "3", "--tokens", "4", "--repeat", "1", "--json",
+                "--cache-dir", tmp.resolve("cache").toString())
+                .directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        List<Object> turns = JsonObject.of(Json.parse(out.strip()), "bench --json").array("turns");
+        assertEquals(3, turns.size());
+        JsonObject first = JsonObject.of(turns.get(0), "turn 1"), third = JsonObject.of(turns.get(2), "turn 3");
+        assertEquals(first.integer("prompt_tokens"), first.integer("prefilled_tokens"), "turn 1 prefills its prompt");
+        assertTrue(third.integer("prompt_tokens") > 2 * first.integer("prompt_tokens"), out);
+        assertTrue(third.integer("prefilled_tokens") < third.integer("prompt_tokens") / 2, "turn 3 reuses the cached history: " + out);
+        assertTrue(third.number("ttft_ms") > 0 && third.number("decode_tps") > 0, out);
     }
 }
