@@ -43,7 +43,8 @@ final class BrowserRuntime {
         ChromeDriver driver = new ChromeDriver(
                 new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(), options);
         try {
-            driver.get(siteUrl + "?autoload=1&" + g.optionsQuery());
+            // mode=completion: the prompt is continued as given, even for a model with a chat template
+            driver.get(siteUrl + "?autoload=1&mode=completion&" + g.optionsQuery());
             JavascriptExecutor js = driver;
             String state = await(js, List.of("ready", "error"), "loading the model");
             if (!state.equals("ready")) return fail(js);
@@ -66,8 +67,8 @@ final class BrowserRuntime {
                     printed = text.length();
                 }
                 String st = (String) s.get("state");
-                if (st.equals("done")) {
-                    if (g.json) out.println(s.get("result"));
+                if (st.equals("done") || st.equals("stopped")) {
+                    if (g.json) out.println(js.executeScript(RESULT_JSON));
                     else out.println();
                     out.flush();
                     return ExitCodes.OK;
@@ -82,6 +83,15 @@ final class BrowserRuntime {
             }
         }
     }
+
+    /** The page's completion result and model info as generate's --json line (the Node runtime's fields). */
+    private static final String RESULT_JSON = """
+            const r = JSON.parse(document.getElementById('output').dataset.result);
+            const info = JSON.parse(document.getElementById('model-details').dataset.info);
+            return JSON.stringify({prompt_ids: r.kiln.prompt_ids, ids: r.kiln.ids, text: r.text, precision: info.precision,
+              adapter: info.adapter, load_ms: info.load_ms, prefill_tps: r.usage.prefill_tps,
+              decode_tps: r.usage.decode_tps, stopped: r.finish_reason === 'abort'});
+            """;
 
     private String await(JavascriptExecutor js, List<String> states, String what) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();
