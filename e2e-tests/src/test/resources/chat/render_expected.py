@@ -6,7 +6,7 @@ writes the expected prompt text of each turn to qwen25-expected.json.
 The assistant's answers come from a random-weight model, so they are placeholders (@@ASSISTANT_1@@, ...) that the
 test replaces with the answers it got; Qwen2.5's template inserts message content verbatim, so that is exact.
 
-Run from this folder (jinja2 3.1.6):  python3 render_expected.py ../../../../../shared/chat-templates
+Run from this folder (jinja2 3.1.6):  python3 render_expected.py ../../../../../../shared/chat-templates
 """
 import hashlib
 import json
@@ -57,4 +57,4 @@ def main(template_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../../../../../shared/chat-templates")
+    main(sys.argv[1] if len(sys.argv) > 1 else "../../../../../../shared/chat-templates")

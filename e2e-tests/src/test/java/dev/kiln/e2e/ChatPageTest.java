@@ -250,6 +250,24 @@ class ChatPageTest {
      */
     @Test
     @Order(9)
+    void loadingAModelDuringAnAnswerStopsTheAnswerFirst() throws Exception {
+        chromium.js("document.getElementById('max-tokens').value = 400;"
+                + "document.getElementById('prompt').value = 'Tell me a long story.';"
+                + "document.getElementById('generate').click();");
+        chromium.waitFor("(() => { const a = [...document.querySelectorAll('#messages .msg')].pop();"
+                + " return a && a.dataset.role === 'assistant' && a.querySelector('.content').textContent.length >= 3; })()",
+                Duration.ofMinutes(2));
+        chromium.js("document.getElementById('load').click();");
+        chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
+        assertEquals("ready", state(), () -> statusText());
+        assertEquals("abort", chromium.js("return [...document.querySelectorAll('#messages .msg')].pop().dataset.finish;"),
+                "the answer under way was stopped and kept");
+        assertEquals(Boolean.FALSE, chromium.js("return document.getElementById('generate').disabled;"), "the new engine takes messages");
+        chromium.js("document.getElementById('max-tokens').value = 6;");
+    }
+
+    @Test
+    @Order(10)
     void everyRequestStaysOnThePagesOrigin() throws Exception {
         chromium.close();
         chromium = null;
