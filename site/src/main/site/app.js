@@ -22,6 +22,7 @@ let kiln = null;
 let engine = null;      // KilnEngine (kiln.d.ts) of the loaded model
 let info = null;        // its info()
 let busy = false;       // a request is running
+let answering = null;   // settles when the running answer or completion is shown and saved
 let loading = false;
 let store = null;       // IndexedDB, or null
 let saved = [];         // stored conversations, most recent first
@@ -137,6 +138,7 @@ async function loadModel() {
     if (engine) {
       // a running answer ends after its current token before the old engine goes away
       if (busy) setStatus('loading', 'Stopping the answer in progress…');
+      await stopAnswer();
       const old = engine;
       engine = null;
       info = null;
@@ -226,12 +228,22 @@ function openConversation(id) {
   renderConversation();
 }
 
+/** Runs `work` (an answer or a completion) as the one under way. */
+function track(work) {
+  answering = work().catch((e) => setStatus('error', e.message)).finally(() => { answering = null; });
+  return answering;
+}
+
+/** Stops the answer under way, if any, and waits until the page has shown and saved it. */
+async function stopAnswer() {
+  if (!answering) return;
+  if (engine) engine.interruptGenerate();
+  await answering;
+}
+
 /** Runs `then` once no answer is running (stopping one first). */
 async function switchTo(then) {
-  if (busy && engine) {
-    engine.interruptGenerate();
-    await engine.idle();
-  }
+  await stopAnswer();
   then();
   updateControls();
 }
@@ -280,6 +292,7 @@ function editLast() {
   if (ms.length === 0 || ms[ms.length - 1].role !== 'user') return;
   $('prompt').value = ms.pop().content;
   $('prompt').focus();
+  renderConversation();
   save();
 }
 
@@ -287,20 +300,20 @@ function regenerate() {
   if (busy || !engine) return;
   const ms = conv.messages;
   if (ms.length > 0 && ms[ms.length - 1].role === 'assistant') ms.pop();
-  if (ms.length > 0 && ms[ms.length - 1].role === 'user') answer();
+  if (ms.length > 0 && ms[ms.length - 1].role === 'user') track(answer);
 }
 
 async function send(ev) {
   ev.preventDefault();
   if (!engine || busy || loading) return;
-  if ($('chat').dataset.mode === 'completion') return complete();
+  if ($('chat').dataset.mode === 'completion') return track(complete);
   const text = $('prompt').value.trim();
   if (!text) return;
   conv.system = $('system-prompt').value;
   conv.messages.push({ role: 'user', content: text });
   $('prompt').value = '';
   await save();
-  await answer();
+  await track(answer);
 }
 
 /** Streams the assistant's answer to the conversation as it stands. */
@@ -312,15 +325,15 @@ async function answer() {
   conv.model = $('model').value;
   busy = true;
   updateControls();
-  const li = $('messages').lastElementChild;
   setStatus('generating', 'Generating…');
-  let last = null;
+  let last = null, state = 'error', text = '';
   try {
     const stream = await engine.chat.completions.create({ messages, ...sampling(), stream: true });
     for await (const chunk of stream) {
       const delta = chunk.choices[0].delta;
       if (delta && delta.content) {
         msg.content += delta.content;
+        const li = $('messages').lastElementChild; // the answer is last (a re-render may have replaced the item)
         showContent(li, msg);
         li.scrollIntoView({ block: 'nearest' });
       }
@@ -328,15 +341,15 @@ async function answer() {
     }
     msg.stats = statsOf(last);
     msg.result = { content: msg.content, finish_reason: msg.stats.finish, usage: last.usage, kiln: last.kiln };
-    setStatus(msg.stats.finish === 'abort' ? 'stopped' : 'done', msg.stats.finish === 'abort' ? 'Stopped.' : 'Done.');
+    [state, text] = msg.stats.finish === 'abort' ? ['stopped', 'Stopped.'] : ['done', 'Done.'];
   } catch (e) {
     if (msg.content === '') conv.messages.pop();
-    setStatus('error', e.message);
+    text = e.message;
   } finally {
     busy = false;
     await save();
     updateControls();
-    if ($('status').dataset.state === 'error') $('status').scrollIntoView({ block: 'nearest' });
+    setStatus(state, text); // last, once the conversation shows the answer and its result
   }
 }
 
