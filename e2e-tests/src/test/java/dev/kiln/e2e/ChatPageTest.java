@@ -152,9 +152,7 @@ class ChatPageTest {
                 + "document.getElementById('prompt').value = 'Go on.';"
                 + "document.getElementById('status').dataset.state = 'test-wait';"
                 + "document.getElementById('generate').click();");
-        chromium.waitFor("(() => { const a = [...document.querySelectorAll('#messages .msg')].pop();"
-                + " return a.dataset.role === 'assistant' && a.querySelector('.content').textContent.length >= 3; })()",
-                Duration.ofMinutes(2));
+        awaitStreaming(8);
         chromium.driver.findElement(By.id("stop")).click();
         chromium.waitFor("['done', 'stopped', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
         assertEquals("stopped", state(), () -> statusText());
@@ -171,7 +169,7 @@ class ChatPageTest {
     void editTheLastMessageAndMarkupInItShowsAsCharacters() throws Exception {
         chromium.js("[...document.querySelectorAll('#messages .msg[data-role=user]')].pop().querySelector('.edit').click();");
         assertEquals("Go on.", chromium.js("return document.getElementById('prompt').value;"), "Edit puts the message back");
-        assertEquals(6, count("#messages .msg"), "the edited message and its answer left the conversation");
+        chromium.waitFor("document.querySelectorAll('#messages .msg').length === 6", Duration.ofSeconds(10)); // it and its answer left
         String payload = "<img src=x onerror=\"window.kilnXss = 1\"> **not bold?** `<b>code</b>`";
         chromium.js("document.getElementById('prompt').value = arguments[0];", payload);
         awaitAnswer(() -> chromium.driver.findElement(By.id("generate")).click());
@@ -251,12 +249,12 @@ class ChatPageTest {
     @Test
     @Order(9)
     void loadingAModelDuringAnAnswerStopsTheAnswerFirst() throws Exception {
+        loadModel(); // the reload before left no engine
+        long before = count("#messages .msg");
         chromium.js("document.getElementById('max-tokens').value = 400;"
                 + "document.getElementById('prompt').value = 'Tell me a long story.';"
                 + "document.getElementById('generate').click();");
-        chromium.waitFor("(() => { const a = [...document.querySelectorAll('#messages .msg')].pop();"
-                + " return a && a.dataset.role === 'assistant' && a.querySelector('.content').textContent.length >= 3; })()",
-                Duration.ofMinutes(2));
+        awaitStreaming(before + 2);
         chromium.js("document.getElementById('load').click();");
         chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
         assertEquals("ready", state(), () -> statusText());
@@ -301,6 +299,13 @@ class ChatPageTest {
         action.run();
         chromium.waitFor("['done', 'stopped', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(3));
         assertEquals("done", state(), () -> "the answer failed: " + statusText());
+    }
+
+    /** Waits until the conversation has {@code messages} items, the last an answer with some text streamed. */
+    private static void awaitStreaming(long messages) throws InterruptedException {
+        chromium.waitFor("(() => { const all = document.querySelectorAll('#messages .msg'), a = all[all.length - 1];"
+                + " return all.length === " + messages + " && a.dataset.role === 'assistant'"
+                + " && a.querySelector('.content').textContent.length >= 3; })()", Duration.ofMinutes(2));
     }
 
     interface ThrowingRunnable { void run() throws Exception; }
