@@ -1,21 +1,25 @@
-// The demo page: picks the engine build, shows the device and a kernel check, then loads a model and streams a
-// story. Everything runs in this tab — the engine in a dedicated Worker (engine-worker.js), so this page stays
-// responsive while it works; the only requests go to this page's own origin.
+// The demo page: a chat with a model running entirely in this tab — the engine in a dedicated Worker
+// (engine-worker.js) behind the OpenAI-shaped API of engine/kiln.mjs; conversations in IndexedDB; the only requests
+// go to this page's own origin. Models without a chat template get a plain completion box.
 //
 // Test hooks (read by e2e-tests through Selenium, also handy in the console):
 //   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start;  ?precision=f16|f32
 //   ?thread=main  runs the engine on this page's thread instead of its Worker (for comparison)
-//   ?request=<JSON>  a generation request (core's GenerationRequest: prompt, max_tokens, temperature, top_k, top_p,
-//                    seed, ignore_eos): its prompt, max_tokens and temperature fill the form, the rest is sent as is
-//   #kernel[data-result]  JSON of the kernel check;  #status[data-state]  idle|loading|ready|generating|done|error
-//   #thread[data-thread]  worker|main: where the engine runs
-//   #output[data-result]  JSON result of the last generation (prompt_ids, ids, text, precision, timings)
+//   ?request=<JSON>  request fields (core's GenerationRequest: top_k, top_p, seed, ignore_eos, stop, …) sent with every
+//                    request over what the settings give (the engine owns every default and check)
+//   ?mode=completion  the plain completion box even for a model with a chat template (kiln generate --runtime browser)
+//   #kernel[data-result]  JSON of the kernel check;  #thread[data-thread]  worker|main
+//   #status[data-state]  idle|loading|ready|generating|done|stopped|error;  #chat[data-mode]  chat|completion
+//   #model-details[data-info]  the loaded model's info() JSON
+//   .msg[data-result]  an answer's {content, finish_reason, usage, kiln} (this session only)
+//   #output[data-result]  a completion's {text, finish_reason, usage, kiln}
 import { loadKiln } from './engine-loader.js';
+import { openStore } from './store.js';
+import { historyView, messageView, newConversation, showContent, statsOf, storable } from './conversation.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-// Request fields from ?request= that the form does not show; the engine owns every default (core's GenerationRequest).
-let extra = {};
+let extra = {};         // ?request= fields
 let extraError = null;
 try {
   extra = JSON.parse(params.get('request') || '{}');
@@ -23,11 +27,19 @@ try {
   extraError = '?request= is not JSON: ' + e.message;
 }
 let kiln = null;
-let engine = null;
+let engine = null;      // KilnEngine (kiln.d.ts) of the loaded model
+let info = null;        // its info()
+let busy = false;       // a request is running
+let answering = null;   // settles when the running answer or completion is shown and saved
+let loading = false;
+let store = null;       // IndexedDB, or null
+let saved = [];         // stored conversations, most recent first
+let conv = newConversation($('system-prompt').value);
 
 function setStatus(state, text) {
   $('status').dataset.state = state;
   $('status').textContent = text;
+  if (state === 'error' || state === 'stopped') $('status').scrollIntoView({ block: 'nearest' });
 }
 
 function showNoGpu(reason) {
@@ -39,7 +51,13 @@ function showNoGpu(reason) {
   setStatus('error', reason);
 }
 
-/** ?request= fills the form's fields (prompt, max tokens, temperature); they are then read back from the form. */
+function updateControls() {
+  $('generate').disabled = !engine || busy || loading;
+  $('stop').disabled = !busy;
+  renderConversation();
+}
+
+/** ?request= fills the settings it has fields for (prompt, max tokens, temperature); the rest is sent as it is. */
 function fillForm() {
   if (extra.prompt !== undefined) $('prompt').value = extra.prompt;
   if (extra.max_tokens !== undefined) $('max-tokens').value = extra.max_tokens;
@@ -55,6 +73,10 @@ async function start() {
     return;
   }
   fillForm();
+  store = await openStore();
+  await refreshHistory();
+  if (saved.length > 0) openConversation(saved[0].id);
+  renderConversation();
   if (!navigator.gpu) {
     showNoGpu('This browser does not expose navigator.gpu.');
     return;
@@ -95,6 +117,8 @@ async function kernelCheck() {
   }
 }
 
+const mb = (bytes) => (bytes >= 1e9 ? (bytes / 1e9).toFixed(2) + ' GB' : (bytes / 1e6).toFixed(1) + ' MB');
+
 async function listModels() {
   const select = $('model');
   try {
@@ -103,8 +127,14 @@ async function listModels() {
     for (const m of models) {
       const o = document.createElement('option');
       o.value = m.manifest_url;
-      o.textContent = `${m.id} — ${m.architecture}, ${(m.parameters / 1e6).toFixed(1)}M parameters, ${m.quantization}, ${(m.size_bytes / 1e6).toFixed(1)} MB`;
+      const label = `${m.name || m.id} — ${mb(m.size_bytes)} download, ~${mb(m.memory_estimate_bytes)} GPU memory`;
+      o.textContent = label;
+      o.dataset.label = label;
       select.append(o);
+      kiln.cached(new URL(m.manifest_url, location.href).href).then((cached) => {
+        o.dataset.cached = String(cached);
+        o.textContent = `${label}, ${cached ? 'downloaded' : 'not downloaded yet'}`;
+      });
     }
     if (models.length === 0) setStatus('idle', 'No model is served. Start the server with --model <file.gguf>.');
   } catch (e) {
@@ -123,64 +153,273 @@ function onProgress(json) {
 
 async function loadModel() {
   const url = $('model').value;
-  if (!url) return;
+  if (!url || loading) return;
+  loading = true;
   $('load').disabled = true;
-  $('generate').disabled = true;
-  setStatus('loading', 'Loading ' + url);
+  updateControls();
   try {
-    if (engine) engine.close();
+    if (engine) {
+      // a running answer ends after its current token before the old engine goes away
+      if (busy) setStatus('loading', 'Stopping the answer in progress…');
+      await stopAnswer();
+      const old = engine;
+      engine = null;
+      info = null;
+      await old.close();
+    }
+    setStatus('loading', 'Loading ' + url);
     const loadOptions = params.get('precision') ? { precision: params.get('precision') } : {};
     engine = await kiln.load(new URL(url, location.href).href, onProgress, JSON.stringify(loadOptions));
-    const info = JSON.parse(engine.info());
+    info = engine.info();
     $('precision').textContent = info.precision;
+    const o = $('model').selectedOptions[0];
+    if (o) o.textContent = `${o.dataset.label}, downloaded`;
+    $('model-details').dataset.info = JSON.stringify(info);
+    setMode(info.chat === true && params.get('mode') !== 'completion' ? 'chat' : 'completion');
+    $('model-details').textContent = `${info.name}: ${info.architecture}, context ${info.context} tokens, ` +
+      `${info.precision} compute on ${info.adapter}, loaded in ${Math.round(info.load_ms)} ms.`;
     setStatus('ready', `Ready: ${info.name}, ${info.precision} compute on ${info.adapter}.`);
-    $('generate').disabled = false;
   } catch (e) {
     setStatus('error', e.message);
   } finally {
+    loading = false;
     $('load').disabled = false;
+    updateControls();
   }
 }
 
-async function generate(ev) {
-  ev.preventDefault();
-  if (!engine) return;
-  // One request object, forwarded as it is to the engine. Without a seed the page draws a fresh one per click, so
-  // sampling (temperature > 0) gives a new story each time; greedy ignores it.
-  const request = {
-    seed: Date.now() % 2147483647,
-    ...extra,
-    prompt: $('prompt').value,
+function setMode(mode) {
+  $('chat').dataset.mode = mode;
+  const completion = mode === 'completion';
+  $('completion-note').hidden = !completion;
+  $('output').hidden = !completion;
+  $('messages').hidden = completion;
+  $('history').hidden = completion;
+  $('system-prompt').disabled = completion;
+  $('generate').textContent = completion ? 'Generate' : 'Send';
+  $('prompt').placeholder = completion ? 'Text to continue (Enter generates, Shift+Enter for a new line)'
+    : 'Message (Enter sends, Shift+Enter for a new line)';
+}
+
+/** Sampling parameters from the settings, then ?request='s fields; no seed means a random one per answer. */
+function sampling() {
+  const p = {
     max_tokens: Number($('max-tokens').value),
     temperature: Number($('temperature').value),
+    top_p: Number($('top-p').value),
   };
-  if (request.prompt_ids) delete request.prompt; // token ids from ?request= replace the text
-  $('output').textContent = '';
-  delete $('output').dataset.result;
-  $('generate').disabled = true;
-  $('stop').disabled = false;
-  setStatus('generating', 'Generating…');
-  const t0 = performance.now();
-  let n = 0;
+  const seed = $('seed').value;
+  if (seed !== null && seed !== '') p.seed = Number(seed);
+  return { ...p, ...extra };
+}
+
+// ---- chat ----
+
+function renderConversation() {
+  const list = $('messages');
+  const actions = { copy, edit: editLast, regenerate };
+  list.replaceChildren(...conv.messages.map((m, i) => messageView(conv, i, actions, busy || loading)));
+  $('history').querySelector('#conversations').replaceChildren(
+    ...historyView(saved, conv.id, (id) => switchTo(() => openConversation(id)), deleteConversation));
+  $('new-chat').disabled = false;
+}
+
+async function refreshHistory() {
+  saved = store ? await store.all() : [];
+}
+
+async function save() {
+  conv.updated = Date.now();
+  if (!conv.title) {
+    const first = conv.messages.find((m) => m.role === 'user');
+    if (first) conv.title = first.content.slice(0, 60);
+  }
+  if (store && conv.messages.length > 0) {
+    await store.put(storable(conv));
+    await refreshHistory();
+  }
+  renderConversation();
+}
+
+function openConversation(id) {
+  const c = saved.find((x) => x.id === id);
+  if (!c) return;
+  conv = structuredClone(c);
+  $('system-prompt').value = conv.system;
+  renderConversation();
+}
+
+/** Runs `work` (an answer or a completion) as the one under way. */
+function track(work) {
+  answering = work().catch((e) => setStatus('error', e.message)).finally(() => { answering = null; });
+  return answering;
+}
+
+/** Stops the answer under way, if any, and waits until the page has shown and saved it. */
+async function stopAnswer() {
+  if (!answering) return;
+  if (engine) engine.interruptGenerate();
+  await answering;
+}
+
+/** Runs `then` once no answer is running (stopping one first). */
+async function switchTo(then) {
+  await stopAnswer();
+  then();
+  updateControls();
+}
+
+async function deleteConversation(id) {
+  await switchTo(() => {});
+  if (store) await store.delete(id);
+  await refreshHistory();
+  if (id === conv.id) conv = newConversation($('system-prompt').value);
+  renderConversation();
+}
+
+let confirmDeleteAll = 0;
+async function deleteAll() {
+  const b = $('delete-all');
+  if (Date.now() - confirmDeleteAll > 4000) { // a second click within 4 s confirms
+    confirmDeleteAll = Date.now();
+    b.textContent = 'Delete all? Click again';
+    setTimeout(() => { b.textContent = 'Delete all'; }, 4000);
+    return;
+  }
+  confirmDeleteAll = 0;
+  b.textContent = 'Delete all';
+  await switchTo(() => {});
+  if (store) await store.clear();
+  saved = [];
+  conv = newConversation($('system-prompt').value);
+  renderConversation();
+}
+
+async function copy(m, button) {
   try {
-    const result = JSON.parse(await engine.generate(JSON.stringify(request), (id, text) => {
-      n++;
-      $('output').textContent += text;
-      $('stats').textContent = `${n} tokens, ${(n / ((performance.now() - t0) / 1000)).toFixed(1)} tokens/s`;
-    }));
-    $('output').dataset.result = JSON.stringify(result);
-    $('stats').textContent = `${result.ids.length} tokens — prefill ${result.prefill_tps.toFixed(1)} tokens/s, ` +
-      `decode ${result.decode_tps.toFixed(1)} tokens/s (${result.precision})`;
-    setStatus('done', 'Done.');
+    await navigator.clipboard.writeText(m.content);
+    button.textContent = 'Copied';
+  } catch {
+    button.textContent = 'Copy failed';
+  }
+  setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+}
+
+/** Puts the last user message back into the box (its answer goes) so it can be changed and sent again. */
+function editLast() {
+  if (busy) return;
+  const ms = conv.messages;
+  if (ms.length > 0 && ms[ms.length - 1].role === 'assistant') ms.pop();
+  if (ms.length === 0 || ms[ms.length - 1].role !== 'user') return;
+  $('prompt').value = ms.pop().content;
+  $('prompt').focus();
+  renderConversation();
+  save();
+}
+
+function regenerate() {
+  if (busy || !engine) return;
+  const ms = conv.messages;
+  if (ms.length > 0 && ms[ms.length - 1].role === 'assistant') ms.pop();
+  if (ms.length > 0 && ms[ms.length - 1].role === 'user') track(answer);
+}
+
+async function send(ev) {
+  ev.preventDefault();
+  if (!engine || busy || loading) return;
+  if ($('chat').dataset.mode === 'completion') return track(complete);
+  const text = $('prompt').value.trim();
+  if (!text) return;
+  conv.system = $('system-prompt').value;
+  conv.messages.push({ role: 'user', content: text });
+  $('prompt').value = '';
+  await save();
+  await track(answer);
+}
+
+/** Streams the assistant's answer to the conversation as it stands. */
+async function answer() {
+  const messages = (conv.system.trim() ? [{ role: 'system', content: conv.system }] : [])
+    .concat(conv.messages.map((m) => ({ role: m.role, content: m.content })));
+  const msg = { role: 'assistant', content: '' };
+  conv.messages.push(msg);
+  conv.model = $('model').value;
+  busy = true;
+  updateControls();
+  setStatus('generating', 'Generating…');
+  let last = null, state = 'error', text = '';
+  try {
+    const stream = await engine.chat.completions.create({ messages, ...sampling(), stream: true });
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0].delta;
+      if (delta && delta.content) {
+        msg.content += delta.content;
+        const li = $('messages').lastElementChild; // the answer is last (a re-render may have replaced the item)
+        showContent(li, msg);
+        li.scrollIntoView({ block: 'nearest' });
+      }
+      if (chunk.usage) last = chunk;
+    }
+    msg.stats = statsOf(last);
+    msg.result = { content: msg.content, finish_reason: msg.stats.finish, usage: last.usage, kiln: last.kiln };
+    [state, text] = msg.stats.finish === 'abort' ? ['stopped', 'Stopped.'] : ['done', 'Done.'];
+  } catch (e) {
+    if (msg.content === '') conv.messages.pop();
+    text = e.message;
+  } finally {
+    busy = false;
+    await save();
+    updateControls();
+    setStatus(state, text); // last, once the conversation shows the answer and its result
+  }
+}
+
+// ---- completion (models without a chat template) ----
+
+async function complete() {
+  const out = $('output');
+  out.textContent = '';
+  delete out.dataset.result;
+  busy = true;
+  updateControls();
+  setStatus('generating', 'Generating…');
+  let text = '', last = null;
+  try {
+    // token ids from ?request= (kiln bench --runtime browser) replace the box's text
+    const prompt = extra.prompt_ids ? {} : { prompt: $('prompt').value };
+    const stream = await engine.completions.create({ ...prompt, ...sampling(), stream: true });
+    for await (const chunk of stream) {
+      if (chunk.choices[0].text) {
+        text += chunk.choices[0].text;
+        out.textContent = text;
+      }
+      if (chunk.usage) last = chunk;
+    }
+    const s = statsOf(last);
+    out.dataset.result = JSON.stringify({ text, finish_reason: s.finish, usage: last.usage, kiln: last.kiln });
+    const figures = `${s.tokens} tokens, first after ${Math.round(s.ttft_ms)} ms, ${(s.tps || 0).toFixed(1)} tokens/s`;
+    if (s.finish === 'abort') setStatus('stopped', `Stopped (${figures}).`);
+    else setStatus('done', `Done (${figures}).`);
   } catch (e) {
     setStatus('error', e.message);
   } finally {
-    $('generate').disabled = false;
-    $('stop').disabled = true;
+    busy = false;
+    updateControls();
   }
 }
 
 $('load').addEventListener('click', loadModel);
-$('prompt-form').addEventListener('submit', generate);
-$('stop').addEventListener('click', () => engine && engine.stop());
+$('prompt-form').addEventListener('submit', send);
+$('prompt').addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    $('prompt-form').requestSubmit();
+  }
+});
+$('stop').addEventListener('click', () => engine && engine.interruptGenerate());
+$('new-chat').addEventListener('click', () => switchTo(() => {
+  conv = newConversation($('system-prompt').value);
+  $('prompt').focus();
+}));
+$('delete-all').addEventListener('click', deleteAll);
 start();

@@ -5,20 +5,18 @@
 // engine/wasm/kiln.jsbody.js; TeaVM's JavaScript build never evaluates strings.
 //
 // The engine runs in a dedicated module Worker (engine-worker.js): its CPU work (tokenizer, sampling, weight
-// repacking, TeaVM's scheduler) never blocks this page. loadKiln keeps the engine's API, bridged over messages:
+// repacking, TeaVM's scheduler) never blocks this page. The page gets the same OpenAI-shaped API a page embedding
+// engine/kiln.mjs gets (engine.chat.completions.create, engine.completions.create, interruptGenerate, …): kiln.mjs
+// wraps a raw engine, and here the raw engine is a bridge to the Worker's over messages:
 //   loadKiln(forced, where?) → {build, thread: 'worker'|'main', fallback?: reason, demo(),
-//                               load(url, onProgress, optionsJson)}
-//   load → engine {info() (sync: the info JSON the worker sends after load), generate(requestJson, onToken),
-//                  score(idsJson), stop(), close()}
+//                               load(url, onProgress(json), optionsJson) → KilnEngine (kiln.d.ts),
+//                               cached(manifestUrl) → whether the HTTP cache holds the whole model}
+// (the cache check runs where the engine runs, so the page's own fetches never include the model)
 // Only if the Worker cannot be created (or its script cannot start) does the engine run on this thread instead;
 // `fallback` then says why. where === 'main' forces that (a test hook: ?thread=main).
+import { importBuild, isCached, wasmGcSupported, wrapEngine } from './engine/kiln.mjs';
 
-// (module (type (struct))) — valid only where WebAssembly GC is supported.
-const GC_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 3, 1, 0x5f, 0]);
-
-export function wasmGcSupported() {
-  try { return WebAssembly.validate(GC_PROBE); } catch { return false; }
-}
+export { wasmGcSupported };
 
 export function chooseBuild(forced) {
   return forced === 'js' || forced === 'wasm' ? forced : (wasmGcSupported() ? 'wasm' : 'js');
@@ -27,14 +25,7 @@ export function chooseBuild(forced) {
 export const BUILD_NAMES = { wasm: 'WebAssembly GC', js: 'JavaScript' };
 
 /** The engine's exports ({demo, load}) in this realm (page or worker). */
-export async function importEngine(build) {
-  if (build === 'wasm') {
-    const runtime = await import('./engine/wasm/kiln.wasm-runtime.js');
-    const teavm = await runtime.load(new URL('./engine/wasm/kiln.wasm', import.meta.url).href);
-    return teavm.exports;
-  }
-  return await import('./engine/js/kiln.js');
-}
+export const importEngine = importBuild;
 
 export async function loadKiln(forced, where) {
   const build = chooseBuild(forced);
@@ -48,7 +39,10 @@ export async function loadKiln(forced, where) {
     }
   }
   const api = await importEngine(build);
-  return { build: BUILD_NAMES[build], thread: 'main', fallback, demo: api.demo, load: api.load };
+  return {
+    build: BUILD_NAMES[build], thread: 'main', fallback, demo: api.demo, cached: isCached,
+    load: async (url, onProgress, optionsJson) => wrapEngine(await api.load(url, onProgress, optionsJson)),
+  };
 }
 
 class WorkerUnavailable extends Error {}
@@ -67,7 +61,7 @@ function workerKiln(build) {
   } catch (e) {
     return Promise.reject(new WorkerUnavailable('could not create a Worker: ' + e.message));
   }
-  const pending = new Map(); // request id → {resolve, reject, onProgress?, onToken?}
+  const pending = new Map(); // request id → {resolve, reject, onProgress?, onChunk?}
   let nextId = 1;
 
   const call = (msg, handlers = {}) => {
@@ -112,15 +106,23 @@ function workerKiln(build) {
         resolveKiln({
           build: BUILD_NAMES[build], thread: 'worker',
           demo: () => call({ op: 'demo' }),
+          cached: (url) => call({ op: 'cached', url }),
           load: async (url, onProgress, optionsJson) => {
-            const { handle, info } = await call({ op: 'load', url, options: optionsJson }, { onProgress });
-            return {
+            const { handle, info, methods } = await call({ op: 'load', url, options: optionsJson }, { onProgress });
+            // the raw engine's shape: only the methods the Worker's engine has (an older build lacks chat)
+            const raw = {
               info: () => info,
-              generate: (request, onToken) => call({ op: 'generate', handle, request }, { onToken }),
-              score: (idsJson) => call({ op: 'score', handle, ids: idsJson }),
               stop: () => worker.postMessage({ op: 'stop', handle }),
               close: () => worker.postMessage({ op: 'close', handle }),
+              score: (idsJson) => call({ op: 'score', handle, ids: idsJson }),
             };
+            for (const op of ['chat', 'completion', 'generate']) {
+              if (!methods.includes(op)) continue;
+              raw[op] = op === 'generate'
+                ? (request, onToken) => call({ op, handle, request }, { onToken })
+                : (request, onChunk) => call({ op, handle, request }, { onChunk });
+            }
+            return wrapEngine(raw);
           },
         });
         return;
@@ -135,6 +137,7 @@ function workerKiln(build) {
       switch (m.type) {
         case 'progress': if (p.onProgress) p.onProgress(m.json); break;
         case 'token': if (p.onToken) p.onToken(m.token, m.text); break;
+        case 'chunk': if (p.onChunk) p.onChunk(m.json); break;
         case 'result': pending.delete(m.id); p.resolve(m.value); break;
         case 'error': pending.delete(m.id); p.reject(engineError(m)); break;
       }

@@ -5,20 +5,24 @@
 // Protocol (page → worker; every request but init/stop/close carries an id that its replies repeat):
 //   {op: 'init', build: 'wasm'|'js'}          → {type: 'engine-ready'} | {type: 'engine-failed', kind, message}
 //   {id, op: 'demo'}                          → {id, type: 'result', value: kernel-check JSON}
+//   {id, op: 'cached', url}                   → {id, type: 'result', value: whether the HTTP cache holds the model}
 //   {id, op: 'load', url, options}            → {id, type: 'progress', json}* then
-//                                               {id, type: 'result', value: {handle, info: info JSON}}
-//   {id, op: 'generate', handle, request}    → {id, type: 'token', token, text}* then
+//                                               {id, type: 'result', value: {handle, info: info JSON,
+//                                                methods: the request ops this engine has, of chat/completion/generate}}
+//   {id, op: 'chat', handle, request}         → {id, type: 'chunk', json}* then {id, type: 'result', value: result JSON}
+//   {id, op: 'completion', handle, request}   → the same for a plain completion (base models)
+//   {id, op: 'generate', handle, request}     → {id, type: 'token', token, text}* then
 //                                               {id, type: 'result', value: result JSON}
-//                                             (request: one generation request as JSON, forwarded as it is:
-//                                             core's GenerationRequest, {prompt, max_tokens, temperature, …})
+//                                             (request: core's GenerationRequest as JSON, forwarded as it is)
 //   {id, op: 'score', handle, ids}            → {id, type: 'result', value: logits JSON}
-//   {op: 'stop', handle}                      the engine stops after the current token (its generate then resolves
-//                                             with "stopped": true); handled while generate awaits the GPU
+//   {op: 'stop', handle}                      the engine stops after the current token (the request then resolves
+//                                             with finish_reason "abort"); handled while it awaits the GPU
 //   {op: 'close', handle}                     frees the engine's GPU device
 // Any failing request answers {id, type: 'error', kind, message} with the engine's own kind and message.
 // On start the worker posts {type: 'started'} so the page can tell a Worker that cannot run at all from an engine
 // that fails to load.
 import { importEngine } from './engine-loader.js';
+import { isCached } from './engine/kiln.mjs';
 
 let api = null;
 const engines = new Map(); // handle → engine
@@ -40,12 +44,18 @@ async function serve(m) {
   switch (m.op) {
     case 'demo':
       return await api.demo();
+    case 'cached':
+      return await isCached(m.url);
     case 'load': {
       const engine = await api.load(m.url, (json) => postMessage({ id: m.id, type: 'progress', json }), m.options);
       const handle = nextHandle++;
       engines.set(handle, engine);
-      return { handle, info: engine.info() };
+      const methods = ['chat', 'completion', 'generate'].filter((op) => typeof engine[op] === 'function');
+      return { handle, info: engine.info(), methods };
     }
+    case 'chat':
+    case 'completion':
+      return await engineOf(m.handle)[m.op](m.request, (json) => postMessage({ id: m.id, type: 'chunk', json }));
     case 'generate':
       return await engineOf(m.handle).generate(m.request,
         (token, text) => postMessage({ id: m.id, type: 'token', token, text }));

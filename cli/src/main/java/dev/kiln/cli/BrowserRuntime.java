@@ -52,7 +52,8 @@ final class BrowserRuntime {
         ChromeDriver driver = new ChromeDriver(
                 new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(), options);
         try {
-            driver.get(siteUrl + "?autoload=1&request=" + URLEncoder.encode(request.toJson(), StandardCharsets.UTF_8)
+            // mode=completion: the prompt is continued as given, even for a model with a chat template
+            driver.get(siteUrl + "?autoload=1&mode=completion&request=" + URLEncoder.encode(request.toJson(), StandardCharsets.UTF_8)
                     + (precision == EngineOptions.Precision.auto ? "" : "&precision=" + precision));
             JavascriptExecutor js = driver;
             String state = await(js, List.of("ready", "error"), "loading the model");
@@ -71,7 +72,7 @@ final class BrowserRuntime {
                     printed = shown.length();
                 }
                 String st = (String) s.get("state");
-                if (st.equals("done")) return EngineResult.fromJson((String) s.get("result"));
+                if (st.equals("done") || st.equals("stopped")) return EngineResult.fromJson((String) js.executeScript(RESULT_JSON));
                 if (st.equals("error")) throw failure(js);
                 Thread.sleep(50);
             }
@@ -82,6 +83,17 @@ final class BrowserRuntime {
             }
         }
     }
+
+    /** The page's completion result and model info as generate's --json line (the Node runtime's fields). */
+    private static final String RESULT_JSON = """
+            const r = JSON.parse(document.getElementById('output').dataset.result);
+            const info = JSON.parse(document.getElementById('model-details').dataset.info);
+            return JSON.stringify({prompt_ids: r.kiln.prompt_ids, ids: r.kiln.ids, text: r.text, precision: info.precision,
+              adapter: info.adapter, load_ms: info.load_ms, prefill_tps: r.usage.prefill_tps,
+              decode_tps: r.usage.decode_tps, first_token_ms: r.usage.time_to_first_token_ms,
+              compile_ms: r.kiln.compile_ms, prefill_work: r.kiln.prefill_work, decode_work: r.kiln.decode_work,
+              stopped: r.finish_reason === 'abort'});
+            """;
 
     private String await(JavascriptExecutor js, List<String> states, String what) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();

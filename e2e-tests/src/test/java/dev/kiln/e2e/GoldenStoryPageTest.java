@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Token identity through the page, as a person uses it: headless Chromium (SwiftShader, f32 compute) opens the demo
- * served by the real backend, loads a model packaged on start from a real GGUF file, types each golden prompt and
- * generates 48 greedy tokens. Prompt ids and every generated id must equal llama.cpp's
+ * served by the real backend, loads a model packaged on start from a real GGUF file (a base model without a chat
+ * template: the page offers a plain completion box and says so), types each golden prompt and generates 48 greedy
+ * tokens. Prompt ids and every generated id must equal llama.cpp's
  * (../shared/models/stories260K/*.golden.json; Q8_0/Q4_0 goldens are exact f32 math on the dequantized weights).
  */
 class GoldenStoryPageTest {
@@ -62,6 +63,10 @@ class GoldenStoryPageTest {
         chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
         assertEquals("ready", chromium.js("return document.getElementById('status').dataset.state;"),
                 () -> "load failed: " + chromium.js("return document.getElementById('status').textContent;"));
+        assertEquals("completion", chromium.js("return document.getElementById('chat').dataset.mode;"),
+                "stories260K has no chat template");
+        assertEquals(Boolean.FALSE, chromium.js("return document.getElementById('completion-note').hidden;"),
+                "the page says the model only continues text");
 
         for (Object c : golden.array("cases")) {
             JsonObject gc = JsonObject.of(c, model + " case");
@@ -75,9 +80,10 @@ class GoldenStoryPageTest {
                     () -> "generation failed: " + chromium.js("return document.getElementById('status').textContent;"));
             JsonObject r = JsonObject.of(Json.parse((String) chromium.js(
                     "return document.getElementById('output').dataset.result;")), "page result");
-            assertEquals("f32", r.string("precision"));
-            assertEquals(ints(gc.array("prompt_ids")), ints(r.array("prompt_ids")), "prompt ids of " + Json.write(prompt));
-            assertEquals(ints(gc.array("gen_ids")), ints(r.array("ids")), "greedy ids after " + Json.write(prompt));
+            JsonObject kiln = r.object("kiln");
+            assertEquals("f32", chromium.js("return document.getElementById('precision').textContent;"));
+            assertEquals(ints(gc.array("prompt_ids")), ints(kiln.array("prompt_ids")), "prompt ids of " + Json.write(prompt));
+            assertEquals(ints(gc.array("gen_ids")), ints(kiln.array("ids")), "greedy ids after " + Json.write(prompt));
             assertEquals(gc.string("gen_text"), r.string("text"), "text after " + Json.write(prompt));
             assertEquals(gc.string("gen_text"), chromium.js("return document.getElementById('output').textContent;"),
                     "the streamed text on the page");

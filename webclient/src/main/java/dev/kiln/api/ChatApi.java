@@ -129,6 +129,9 @@ final class ChatApi {
         k.put("prompt_ids", ints(g.promptIds()));
         k.put("ids", ints(g.ids()));
         k.put("precision", g.precision().name().toLowerCase());
+        k.put("compile_ms", g.compileMs());
+        k.put("prefill_work", g.prefill().json());
+        k.put("decode_work", g.decode().json());
         return k;
     }
 
