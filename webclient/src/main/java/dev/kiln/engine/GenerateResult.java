@@ -22,7 +22,7 @@ public record GenerateResult(int[] promptIds, int[] ids, String text, Precision 
      * {@code decode} the tokens after it (divide by {@code ids.length - 1} for per-token figures).
      */
     public record Work(int dispatches, int submits, double readBytes) {
-        Map<String, Object> json() {
+        public Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dispatches", dispatches);
             m.put("submits", submits);
