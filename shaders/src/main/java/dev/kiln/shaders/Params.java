@@ -35,25 +35,32 @@ public sealed interface Params {
         return v;
     }
 
-    /** EMBED: x[i] = W[tokens[pos], i] for i &lt; dim. */
-    record Embed(int dim, int scaleWord) implements Params {
-        public Embed { positive("dim", dim); }
+    /** EMBED: x[r, i] = W[tokens[pos + r], i] for i &lt; dim and r &lt; min(rows, Step.rows). */
+    record Embed(int dim, int scaleWord, int rows) implements Params {
+        public Embed { positive("dim", dim); positive("rows", rows); }
 
-        /** For a (vocab, dim) embedding table of type {@code t}. */
-        public static Embed of(DType t, int vocab, int dim) { return new Embed(dim, scaleWordOf(t, vocab, dim)); }
+        /** For a (vocab, dim) embedding table of type {@code t}, one row. */
+        public static Embed of(DType t, int vocab, int dim) { return of(t, vocab, dim, 1); }
+
+        /** For a (vocab, dim) embedding table of type {@code t}, a grid of {@code rows} rows. */
+        public static Embed of(DType t, int vocab, int dim, int rows) { return new Embed(dim, scaleWordOf(t, vocab, dim), rows); }
 
         public Kernel kernel() { return Kernel.EMBED; }
-        public byte[] bytes() { return new UniformWriter(2).u32(dim).u32(scaleWord).bytes(); }
-        public int[] workgroups() { return Workgroups.cover(dim, Kernel.EMBED.workgroupSize()); }
+        public byte[] bytes() { return new UniformWriter(3).u32(dim).u32(scaleWord).u32(rows).bytes(); }
+        public int[] workgroups() { return Workgroups.cover((long) dim * rows, Kernel.EMBED.workgroupSize()); }
     }
 
-    /** RMS_NORM over n elements with epsilon eps. */
-    record RmsNorm(int n, float eps) implements Params {
-        public RmsNorm { positive("n", n); }
+    /** RMS_NORM over n elements with epsilon eps, for each of rows rows. */
+    record RmsNorm(int n, float eps, int rows) implements Params {
+        public RmsNorm { positive("n", n); positive("rows", rows); }
+
+        /** One row. */
+        public RmsNorm(int n, float eps) { this(n, eps, 1); }
 
         public Kernel kernel() { return Kernel.RMS_NORM; }
-        public byte[] bytes() { return new UniformWriter(2).u32(n).f32(eps).bytes(); }
-        public int[] workgroups() { return Workgroups.one(); }
+        public byte[] bytes() { return new UniformWriter(3).u32(n).f32(eps).u32(rows).bytes(); }
+        /** One workgroup per row. */
+        public int[] workgroups() { return Workgroups.spread(rows); }
     }
 
     /** MAT_VEC: y = W·x (or y += W·x when accumulate) for a rows×cols W. */
@@ -69,14 +76,19 @@ public sealed interface Params {
         public int[] workgroups() { return Workgroups.spread(rows); }
     }
 
-    /** QKV_BIAS: q (qDim) += bq, k and v (kvDim) += bk, bv. */
-    record QkvBias(int qDim, int kvDim) implements Params {
-        public QkvBias { positive("qDim", qDim); positive("kvDim", kvDim); }
+    /** QKV_BIAS: each of rows rows of q (qDim) += bq, of k and v (kvDim) += bk, bv. */
+    record QkvBias(int qDim, int kvDim, int rows) implements Params {
+        public QkvBias { positive("qDim", qDim); positive("kvDim", kvDim); positive("rows", rows); }
+
+        /** One row. */
+        public QkvBias(int qDim, int kvDim) { this(qDim, kvDim, 1); }
 
         public Kernel kernel() { return Kernel.QKV_BIAS; }
-        public byte[] bytes() { return new UniformWriter(2).u32(qDim).u32(kvDim).bytes(); }
+        public byte[] bytes() { return new UniformWriter(3).u32(qDim).u32(kvDim).u32(rows).bytes(); }
         /** One invocation per element of q, k and v. */
-        public int[] workgroups() { return Workgroups.cover((long) qDim + 2L * kvDim, Kernel.QKV_BIAS.workgroupSize()); }
+        public int[] workgroups() {
+            return Workgroups.cover(((long) qDim + 2L * kvDim) * rows, Kernel.QKV_BIAS.workgroupSize());
+        }
     }
 
     /** QK_NORM: RMSNorm of each of the heads q heads and kvHeads k heads (headSize each) with epsilon eps. */
@@ -95,9 +107,10 @@ public sealed interface Params {
      * style is the pairing; scale multiplies rotated q and k (LongRoPE's attention factor,
      * {@link dev.kiln.model.RopeScaling#attentionFactor()}; 1 otherwise).
      */
-    record Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset, float scale)
+    record Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset, float scale, int rows)
             implements Params {
         public Rope {
+            positive("rows", rows);
             positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
             if (headSize % 2 != 0) throw new IllegalArgumentException("headSize must be even for RoPE, got " + headSize);
             if (style == null) throw new IllegalArgumentException("rope style is required");
@@ -107,17 +120,22 @@ public sealed interface Params {
 
         /** No output scaling: every scaling type but LongRoPE. */
         public Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset) {
-            this(heads, kvHeads, headSize, style, layerOffset, 1f);
+            this(heads, kvHeads, headSize, style, layerOffset, 1f, 1);
+        }
+
+        /** One row. */
+        public Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset, float scale) {
+            this(heads, kvHeads, headSize, style, layerOffset, scale, 1);
         }
 
         public Kernel kernel() { return Kernel.ROPE; }
         public byte[] bytes() {
-            return new UniformWriter(6).u32(heads).u32(kvHeads).u32(headSize).u32(style.ordinal()).u32(layerOffset)
-                    .f32(scale).bytes();
+            return new UniformWriter(7).u32(heads).u32(kvHeads).u32(headSize).u32(style.ordinal()).u32(layerOffset)
+                    .f32(scale).u32(rows).bytes();
         }
-        /** One invocation per rotated pair: (heads + kvHeads)·headSize/2. */
+        /** One invocation per rotated pair of each row: rows·(heads + kvHeads)·headSize/2. */
         public int[] workgroups() {
-            return Workgroups.cover((long) (heads + kvHeads) * headSize / 2, Kernel.ROPE.workgroupSize());
+            return Workgroups.cover((long) rows * (heads + kvHeads) * headSize / 2, Kernel.ROPE.workgroupSize());
         }
     }
 
@@ -138,6 +156,57 @@ public sealed interface Params {
         }
         /** One workgroup per query head. */
         public int[] workgroups() { return Workgroups.spread(heads); }
+    }
+
+    /**
+     * MAT_MUL: Y[r] = W·X[r] (or += when accumulate) for an n×cols W and the rows r &lt; min(rows, Step.rows) of X
+     * (rows, cols) and Y (rows, n). The grid is 64-output × 32-row tiles.
+     */
+    record MatMul(int rows, int n, int cols, boolean accumulate, int scaleWord) implements Params {
+        /** Outputs and rows per workgroup tile (the kernel's TN and TM). */
+        public static final int TILE_N = 64, TILE_ROWS = 32;
+
+        public MatMul {
+            positive("rows", rows); positive("n", n); positive("cols", cols);
+            if ((n + TILE_N - 1) / TILE_N > Workgroups.MAX_PER_DIMENSION) {
+                throw new IllegalArgumentException("MAT_MUL takes at most " + (long) TILE_N * Workgroups.MAX_PER_DIMENSION + " outputs, got " + n);
+            }
+        }
+
+        public static MatMul of(DType t, int rows, int n, int cols, boolean accumulate) {
+            return new MatMul(rows, n, cols, accumulate, scaleWordOf(t, n, cols));
+        }
+
+        public Kernel kernel() { return Kernel.MAT_MUL; }
+        public byte[] bytes() {
+            return new UniformWriter(5).u32(rows).u32(n).u32(cols).u32(accumulate).u32(scaleWord).bytes();
+        }
+        public int[] workgroups() { return new int[] {(n + TILE_N - 1) / TILE_N, (rows + TILE_ROWS - 1) / TILE_ROWS, 1}; }
+    }
+
+    /**
+     * CAUSAL_ATTENTION: for each row r &lt; min(rows, Step.rows) of a block at positions Step.pos + r, attention of its
+     * heads over cache positions 0..Step.pos + r; cache offsets as in {@link Rope}.
+     */
+    record CausalAttention(int rows, int heads, int kvHeads, int headSize, int layerOffset) implements Params {
+        /** The largest head the kernel takes: 4 dimensions per invocation of 64. */
+        public static final int MAX_HEAD_SIZE = 256;
+
+        public CausalAttention {
+            positive("rows", rows); positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
+            if (heads % kvHeads != 0) {
+                throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kvHeads (" + kvHeads + ")");
+            }
+            if (headSize > MAX_HEAD_SIZE) throw new IllegalArgumentException("CAUSAL_ATTENTION takes heads of at most " + MAX_HEAD_SIZE + ", got " + headSize);
+            if (layerOffset < 0) throw new IllegalArgumentException("layerOffset must be >= 0, got " + layerOffset);
+        }
+
+        public Kernel kernel() { return Kernel.CAUSAL_ATTENTION; }
+        public byte[] bytes() {
+            return new UniformWriter(5).u32(rows).u32(heads).u32(kvHeads).u32(headSize).u32(layerOffset).bytes();
+        }
+        /** One workgroup per (row, head). */
+        public int[] workgroups() { return Workgroups.spread((long) rows * heads); }
     }
 
     /** SILU_MUL over n elements. */

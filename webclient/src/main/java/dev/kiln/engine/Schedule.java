@@ -18,6 +18,12 @@ import dev.kiln.shaders.Params;
  * {@link Params}, weight type and buffers in the kernel's slot order ({@link Slot}s, resolved to GPU buffers by
  * {@link Plan}). A launch covers one or more consecutive stages (a fused kernel covers several), so a test can check on
  * the JVM that the plan performs exactly the recipe's stages, in the recipe's order.
+ *
+ * <p>{@link #of} compiles one position (decode: mat-vecs, attention of one query); {@link #prefill} compiles the body
+ * for a block of {@code rows} prompt positions at once: the same stages, with every activation (rows, width), the
+ * projections as tiled matrix–matrix products (MAT_MUL), attention causal over the block and the cache
+ * (CAUSAL_ATTENTION) and the element-wise kernels over all rows. The head (LM head) is not in it: only the last
+ * prompt position needs logits, and it runs as a decode position.
  */
 public final class Schedule {
 
@@ -43,19 +49,31 @@ public final class Schedule {
 
     private final Manifest m;
     private final ModelConfig c;
+    private final int rows;
     final List<Launch> body = new ArrayList<>();
     final List<Launch> head = new ArrayList<>();
 
-    private Schedule(Manifest m) {
+    private Schedule(Manifest m, int rows, boolean withHead) {
+        if (rows < 1) throw new IllegalArgumentException("a block needs at least one row, got " + rows);
         this.m = m;
         this.c = m.config();
+        this.rows = rows;
         Recipe r = Recipe.of(m);
         for (Stage s : r.body()) body.add(launch(s));
-        for (Stage s : r.head()) head.add(launch(s));
+        if (withHead) for (Stage s : r.head()) head.add(launch(s));
     }
 
     /** The launches of one position of the model in {@code m}. */
-    public static Schedule of(Manifest m) { return new Schedule(m); }
+    public static Schedule of(Manifest m) { return new Schedule(m, 1, true); }
+
+    /**
+     * The launches of the body for a block of up to {@code rows} consecutive prompt positions (the {@code Step}
+     * uniform says where the block starts and how many rows it holds); no head.
+     */
+    public static Schedule prefill(Manifest m, int rows) { return new Schedule(m, rows, false); }
+
+    /** Positions per launch: 1 for {@link #of}, the block size for {@link #prefill}. */
+    public int rows() { return rows; }
 
     public List<Launch> body() { return body; }
 
@@ -75,26 +93,36 @@ public final class Schedule {
         return switch (s.op()) {
             case EMBED -> {
                 TensorInfo t = tensor(s, 0);
-                yield of(s, Params.Embed.of(t.dtype(), c.vocab(), c.dim()), t.dtype(),
+                yield of(s, Params.Embed.of(t.dtype(), c.vocab(), c.dim(), rows), t.dtype(),
                         act(s.in(), 0), weight(s, 0), act(s.out(), 0), new Slot.StepUniform());
             }
-            case RMS_NORM -> of(s, new Params.RmsNorm(c.dim(), c.normEps()), null, act(s.in(), 0), vector(s, 0), act(s.out(), 0));
+            case RMS_NORM -> of(s, new Params.RmsNorm(c.dim(), c.normEps(), rows), null, act(s.in(), 0), vector(s, 0),
+                    act(s.out(), 0));
             case MAT_VEC -> {
                 TensorInfo t = tensor(s, 0);
-                yield of(s, Params.MatVec.of(t.dtype(), (int) t.rows(), (int) t.cols(), s.accumulate()), t.dtype(),
-                        weight(s, 0), act(s.in(), 0), act(s.out(), 0));
+                if (rows == 1) {
+                    yield of(s, Params.MatVec.of(t.dtype(), (int) t.rows(), (int) t.cols(), s.accumulate()), t.dtype(),
+                            weight(s, 0), act(s.in(), 0), act(s.out(), 0));
+                }
+                yield of(s, Params.MatMul.of(t.dtype(), rows, (int) t.rows(), (int) t.cols(), s.accumulate()), t.dtype(),
+                        weight(s, 0), act(s.in(), 0), act(s.out(), 0), new Slot.StepUniform());
             }
-            case QKV_BIAS -> of(s, new Params.QkvBias(c.qDim(), c.kvDim()), null, act(s.out(), 0), act(s.out(), 1),
+            case QKV_BIAS -> of(s, new Params.QkvBias(c.qDim(), c.kvDim(), rows), null, act(s.out(), 0), act(s.out(), 1),
                     act(s.out(), 2), vector(s, 0), vector(s, 1), vector(s, 2));
-            case QK_NORM -> of(s, new Params.QkNorm(c.heads(), c.kvHeads(), c.headSize(), c.normEps()), null,
+            // a block's (rows, heads, headSize) queries are rows·heads heads one after another
+            case QK_NORM -> of(s, new Params.QkNorm(c.heads() * rows, c.kvHeads() * rows, c.headSize(), c.normEps()), null,
                     act(s.out(), 0), act(s.out(), 1), vector(s, 0), vector(s, 1));
             case ROPE -> of(s, new Params.Rope(c.heads(), c.kvHeads(), c.headSize(), c.ropeStyle(), layerOffset,
-                    c.ropeScaling().attentionFactor()), null,
+                    c.ropeScaling().attentionFactor(), rows), null,
                     act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), new Slot.RopeTable(), act(s.out(), 2), act(s.out(), 3),
                     new Slot.StepUniform());
-            case ATTENTION -> of(s, new Params.Attention(c.heads(), c.kvHeads(), c.headSize(), c.context(), layerOffset), null,
-                    act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), act(s.out(), 0), act(s.out(), 1), new Slot.StepUniform());
-            case SILU_MUL -> of(s, new Params.SiluMul(c.ffn()), null, act(s.in(), 0), act(s.in(), 1));
+            case ATTENTION -> rows == 1
+                    ? of(s, new Params.Attention(c.heads(), c.kvHeads(), c.headSize(), c.context(), layerOffset), null,
+                            act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), act(s.out(), 0), act(s.out(), 1), new Slot.StepUniform())
+                    // online softmax: no ATT scratch
+                    : of(s, new Params.CausalAttention(rows, c.heads(), c.kvHeads(), c.headSize(), layerOffset), null,
+                            act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), act(s.out(), 1), new Slot.StepUniform());
+            case SILU_MUL -> of(s, new Params.SiluMul(c.ffn() * rows), null, act(s.in(), 0), act(s.in(), 1));
         };
     }
 

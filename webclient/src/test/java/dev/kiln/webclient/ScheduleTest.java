@@ -84,6 +84,57 @@ class ScheduleTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void thePrefillBlockPerformsTheBodysStagesInOrderOverAllItsRows(String name, ModelConfig c, DType matrices) {
+        Manifest m = manifest(c, matrices);
+        Recipe recipe = Recipe.of(m);
+        int rows = 64;
+        Schedule s = Schedule.prefill(m, rows);
+        assertEquals(rows, s.rows());
+        assertEquals(List.of(), s.head(), "no LM head: only the last prompt position needs logits, and it runs as a decode position");
+        assertEquals(recipe.body(), s.recipeStages(), "every body stage once, in the recipe's order");
+        for (Schedule.Launch l : s.body()) {
+            Stage st = l.stages().get(0);
+            assertEquals(prefillKernelOf(st.op()), l.params().kernel(), l.label());
+            assertEquals(st.label(), l.label(), "labels name the stage, as in decode");
+            assertEquals(l.params().kernel().bindings().size(), l.slots().size() + 1, l.label() + ": slots + Params");
+            Params p = l.params();
+            if (p instanceof Params.MatMul mm) {
+                Weight w = st.weights().get(0);
+                assertEquals(List.of(rows, w.rows(), w.cols(), st.accumulate()), List.of(mm.rows(), mm.n(), mm.cols(), mm.accumulate()), l.label());
+                assertEquals(m.tensor(w.tensor()).dtype(), l.weights(), l.label() + " weight type");
+                assertTrue(l.slots().contains(new Schedule.Slot.Tensor(w.tensor(), false)), l.label() + " binds " + w.tensor());
+            } else if (p instanceof Params.CausalAttention a) {
+                assertEquals(List.of(rows, c.heads(), c.kvHeads(), c.headSize()), List.of(a.rows(), a.heads(), a.kvHeads(), a.headSize()), l.label());
+            } else if (p instanceof Params.Embed e) {
+                assertEquals(rows, e.rows(), l.label());
+            } else if (p instanceof Params.RmsNorm n) {
+                assertEquals(rows, n.rows(), l.label());
+            } else if (p instanceof Params.QkvBias b) {
+                assertEquals(rows, b.rows(), l.label());
+            } else if (p instanceof Params.QkNorm n) {
+                assertEquals(List.of(rows * c.heads(), rows * c.kvHeads()), List.of(n.heads(), n.kvHeads()), l.label());
+            } else if (p instanceof Params.Rope r) {
+                assertEquals(rows, r.rows(), l.label());
+            } else if (p instanceof Params.SiluMul u) {
+                assertEquals(rows * c.ffn(), u.n(), l.label());
+            } else {
+                throw new AssertionError(l.label() + ": unexpected " + p);
+            }
+        }
+    }
+
+    @Test
+    void aDecodeScheduleIsOneRow() {
+        Schedule s = Schedule.of(manifest(config(false, true, true), DType.Q4));
+        assertEquals(1, s.rows());
+        for (Schedule.Launch l : s.body()) {
+            if (l.params() instanceof Params.RmsNorm n) assertEquals(1, n.rows(), l.label());
+            if (l.params() instanceof Params.Rope r) assertEquals(1, r.rows(), l.label());
+        }
+    }
+
     @Test
     void theStepsPerLayerFollowTheConfigsVariant() {
         assertEquals(List.of(Step.ATT_NORM, Step.Q, Step.K, Step.V, Step.ROPE, Step.ATT, Step.WO, Step.FFN_NORM,
@@ -129,6 +180,14 @@ class ScheduleTest {
             case ROPE -> Kernel.ROPE;
             case ATTENTION -> Kernel.ATTENTION;
             case SILU_MUL -> Kernel.SILU_MUL;
+        };
+    }
+
+    private static Kernel prefillKernelOf(Op op) {
+        return switch (op) {
+            case MAT_VEC -> Kernel.MAT_MUL;
+            case ATTENTION -> Kernel.CAUSAL_ATTENTION;
+            default -> kernelOf(op);
         };
     }
 
