@@ -1,4 +1,5 @@
-// MAT_MUL — Y[r] = W·X[r], or Y[r] += W·X[r] when accumulate, for the rows r < step.rows of a block of positions:
+// MAT_MUL — Y[r] = W·X[r], or Y[r] += W·X[r] when accumulate, or Y[r] = silu(Y[r])·(W·X[r]) when gate (the SwiGLU
+//   gate fused into w3, as MAT_VEC), for the rows r < step.rows of a block of positions:
 //   the projections of batched prefill (X: one input row per prompt position; Y: one output row per position).
 // Reference: dev.kiln.reference.Ops.matMul (Ops.matVec of every row; W row-major, n × cols).
 // Threads: a workgroup of WG = 16 × 16 owns a TN × TM tile of Y (TN = 64 outputs along x, TM = 32 rows along y).
@@ -26,6 +27,7 @@ struct Params {
     cols: u32,        // columns of W = inputs per row of X
     accumulate: u32,  // 1: Y += W·X, 0: Y = W·X
     scaleWord: u32,   // word offset of the scale section in w (q8, q4), else 0
+    gate: u32,        // 1: Y = silu(Y)·(W·X) (Y holds the gate), 0: as accumulate says
 }
 
 const WG: u32 = 256u;
@@ -85,8 +87,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         for (var i = 0u; i < 4u; i++) {
             let o = n0 + tx + 16u * i;
             if (o >= p.n) { continue; }
-            let prior = select(0.0, y[r * p.n + o], p.accumulate == 1u);
-            y[r * p.n + o] = prior + acc[4u * j + i];
+            let at = r * p.n + o;
+            let prior = select(0.0, y[at], p.accumulate == 1u);
+            let g = y[at];
+            y[at] = select(prior + acc[4u * j + i], g / (1.0 + exp(-g)) * acc[4u * j + i], p.gate == 1u);
         }
     }
 }

@@ -63,16 +63,29 @@ public sealed interface Params {
         public int[] workgroups() { return Workgroups.spread(rows); }
     }
 
-    /** MAT_VEC: y = W·x (or y += W·x when accumulate) for a rows×cols W. */
-    record MatVec(int rows, int cols, boolean accumulate, int scaleWord) implements Params {
-        public MatVec { positive("rows", rows); positive("cols", cols); }
+    /**
+     * MAT_VEC: y = W·x (or y += W·x when accumulate, or y = silu(y)·(W·x) when gate: the SwiGLU gate fused into the
+     * up projection) for a rows×cols W.
+     */
+    record MatVec(int rows, int cols, boolean accumulate, int scaleWord, boolean gate) implements Params {
+        public MatVec {
+            positive("rows", rows); positive("cols", cols);
+            if (accumulate && gate) throw new IllegalArgumentException("a mat-vec either accumulates or gates, not both");
+        }
 
         public static MatVec of(DType t, int rows, int cols, boolean accumulate) {
-            return new MatVec(rows, cols, accumulate, scaleWordOf(t, rows, cols));
+            return new MatVec(rows, cols, accumulate, scaleWordOf(t, rows, cols), false);
+        }
+
+        /** y = silu(y)·(W·x): the up projection with the gate (y = w1·x) already in y. */
+        public static MatVec gated(DType t, int rows, int cols) {
+            return new MatVec(rows, cols, false, scaleWordOf(t, rows, cols), true);
         }
 
         public Kernel kernel() { return Kernel.MAT_VEC; }
-        public byte[] bytes() { return new UniformWriter(4).u32(rows).u32(cols).u32(accumulate).u32(scaleWord).bytes(); }
+        public byte[] bytes() {
+            return new UniformWriter(5).u32(rows).u32(cols).u32(accumulate).u32(scaleWord).u32(gate).bytes();
+        }
         public int[] workgroups() { return Workgroups.spread(rows); }
     }
 
@@ -162,24 +175,30 @@ public sealed interface Params {
      * MAT_MUL: Y[r] = W·X[r] (or += when accumulate) for an n×cols W and the rows r &lt; min(rows, Step.rows) of X
      * (rows, cols) and Y (rows, n). The grid is 64-output × 32-row tiles.
      */
-    record MatMul(int rows, int n, int cols, boolean accumulate, int scaleWord) implements Params {
+    record MatMul(int rows, int n, int cols, boolean accumulate, int scaleWord, boolean gate) implements Params {
         /** Outputs and rows per workgroup tile (the kernel's TN and TM). */
         public static final int TILE_N = 64, TILE_ROWS = 32;
 
         public MatMul {
             positive("rows", rows); positive("n", n); positive("cols", cols);
+            if (accumulate && gate) throw new IllegalArgumentException("a mat-mul either accumulates or gates, not both");
             if ((n + TILE_N - 1) / TILE_N > Workgroups.MAX_PER_DIMENSION) {
                 throw new IllegalArgumentException("MAT_MUL takes at most " + (long) TILE_N * Workgroups.MAX_PER_DIMENSION + " outputs, got " + n);
             }
         }
 
         public static MatMul of(DType t, int rows, int n, int cols, boolean accumulate) {
-            return new MatMul(rows, n, cols, accumulate, scaleWordOf(t, n, cols));
+            return new MatMul(rows, n, cols, accumulate, scaleWordOf(t, n, cols), false);
+        }
+
+        /** Y = silu(Y)·(W·X), as {@link MatVec#gated}. */
+        public static MatMul gated(DType t, int rows, int n, int cols) {
+            return new MatMul(rows, n, cols, false, scaleWordOf(t, n, cols), true);
         }
 
         public Kernel kernel() { return Kernel.MAT_MUL; }
         public byte[] bytes() {
-            return new UniformWriter(5).u32(rows).u32(n).u32(cols).u32(accumulate).u32(scaleWord).bytes();
+            return new UniformWriter(6).u32(rows).u32(n).u32(cols).u32(accumulate).u32(scaleWord).u32(gate).bytes();
         }
         public int[] workgroups() { return new int[] {(n + TILE_N - 1) / TILE_N, (rows + TILE_ROWS - 1) / TILE_ROWS, 1}; }
     }

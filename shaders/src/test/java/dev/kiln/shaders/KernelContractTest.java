@@ -153,8 +153,9 @@ class KernelContractTest {
     @Test
     void paramsBytesAreLittleEndianFieldsPaddedTo16() {
         byte[] b = Params.MatVec.of(DType.Q4, 3, 64, true).bytes();
-        assertEquals(16, b.length);
-        assertEquals(List.of(3, 64, 1, 24), words(b)); // scales after 3·64/2 = 96 bytes = word 24
+        assertEquals(32, b.length);
+        assertEquals(List.of(3, 64, 1, 24, 0, 0, 0, 0), words(b)); // scales after 3·64/2 = 96 bytes = word 24
+        assertEquals(List.of(3, 64, 0, 24, 1, 0, 0, 0), words(Params.MatVec.gated(DType.Q4, 3, 64).bytes()));
         byte[] r = new Params.Rope(8, 4, 8, dev.kiln.model.RopeStyle.HALF_SPLIT, 123, 1.5f).bytes();
         assertEquals(32, r.length);
         assertEquals(List.of(8, 4, 8, 1, 123, Float.floatToRawIntBits(1.5f), 1, 0), words(r));

@@ -70,6 +70,34 @@ class MatMulKernelTest {
         TestData.assertClose(p + " " + t + " " + rows + "/" + live + "x" + n + "x" + cols, expected, y, tol);
     }
 
+    /** The SwiGLU gate fused into w3 over a block: Y = silu(Y)·(W·X), as Ops.siluMul per row; dead rows kept. */
+    @Test
+    void gateMultipliesEachRowsProductBySiluOfWhatYHolds() {
+        int rows = 40, live = 37, n = 70, cols = 96;
+        DType t = DType.Q4;
+        float[] w = TestData.uniform(31, n * cols, -1, 1);
+        float[] x = TestData.uniform(32, rows * cols, -1, 1);
+        float[] g = TestData.uniform(33, rows * n, -6, 6);
+        byte[] packed = TestData.pack(t, w, n, cols);
+        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", x).floats("y", g)
+                .bytes("step", StepUniform.block(3, live))
+                .kernel(Kernel.MAT_MUL, Precision.F32, t, Params.MatMul.gated(t, rows, n, cols), "w", "x", "y", "step")
+                .read("y")).floats("y");
+        float[] wq = Dequant.all(t, packed, 0, n, cols);
+        float[] up = new float[rows * n];
+        Ops.matMul(up, wq, x, live, n, cols, false);
+        float[] expected = g.clone(), tol = new float[rows * n];
+        Ops.siluMul(expected, up, live * n);
+        for (int r = 0; r < live; r++) {
+            float[] rowTol = MatVecKernelTest.tolerance(wq, java.util.Arrays.copyOfRange(x, r * cols, (r + 1) * cols), n, cols);
+            for (int o = 0; o < n; o++) {
+                int i = r * n + o;
+                tol[i] = rowTol[o] * Math.max(1f, Math.abs(Ops.silu(g[i]))) + 4 * Math.ulp(Math.abs(expected[i]));
+            }
+        }
+        TestData.assertClose("Y = silu(Y)·W·X, 37 of 40 rows", expected, y, tol);
+    }
+
     @Test
     void oneRowGivesWhatMatVecGives() {
         int n = 100, cols = 256;

@@ -24,6 +24,10 @@ import dev.kiln.shaders.Params;
  * projections as tiled matrix–matrix products (MAT_MUL), attention causal over the block and the cache
  * (CAUSAL_ATTENTION) and the element-wise kernels over all rows. The head (LM head) is not in it: only the last
  * prompt position needs logits, and it runs as a decode position.
+ *
+ * <p>Fusions (one launch for several consecutive stages, labelled with their labels joined by '+'): the up projection
+ * W3 and SILU_MUL are one gated MAT_VEC / MAT_MUL ({@code y = silu(y)·(W·x)} with the gate already in y), so hb2 is
+ * never written and the FFN takes one dispatch less per layer.
  */
 public final class Schedule {
 
@@ -59,8 +63,38 @@ public final class Schedule {
         this.c = m.config();
         this.rows = rows;
         Recipe r = Recipe.of(m);
-        for (Stage s : r.body()) body.add(launch(s));
-        if (withHead) for (Stage s : r.head()) head.add(launch(s));
+        compile(r.body(), body);
+        if (withHead) compile(r.head(), head);
+    }
+
+    /** One launch per stage, except where a fusion takes two consecutive stages. */
+    private void compile(List<Stage> stages, List<Launch> out) {
+        for (int i = 0; i < stages.size(); i++) {
+            Stage s = stages.get(i);
+            if (i + 1 < stages.size() && gates(s, stages.get(i + 1))) {
+                out.add(gated(s, stages.get(i + 1)));
+                i++;
+            } else {
+                out.add(launch(s));
+            }
+        }
+    }
+
+    /** Whether {@code up} (W3: hb2 = w3·xb) is followed by {@code silu} (hb = silu(hb)·hb2) reading its output. */
+    private static boolean gates(Stage up, Stage silu) {
+        return up.op() == dev.kiln.recipe.Op.MAT_VEC && !up.accumulate() && silu.op() == dev.kiln.recipe.Op.SILU_MUL
+                && silu.in().size() == 2 && silu.in().get(1) == up.out().get(0) && silu.out().get(0) == silu.in().get(0);
+    }
+
+    /** W3 and SILU_MUL as one launch: y = silu(y)·(w3·xb) into the gate's buffer (hb). */
+    private Launch gated(Stage up, Stage silu) {
+        TensorInfo t = tensor(up, 0);
+        Params p = rows == 1 ? Params.MatVec.gated(t.dtype(), (int) t.rows(), (int) t.cols())
+                : Params.MatMul.gated(t.dtype(), rows, (int) t.rows(), (int) t.cols());
+        List<Slot> slots = new ArrayList<>(List.of(weight(up, 0), act(up.in(), 0), act(silu.out(), 0)));
+        if (rows > 1) slots.add(new Slot.StepUniform());
+        if (slots.size() + 1 != p.kernel().bindings().size()) throw new IllegalStateException(up.label() + ": bindings");
+        return new Launch(up.label() + "+" + silu.label(), List.of(up, silu), p, t.dtype(), List.copyOf(slots));
     }
 
     /** The launches of one position of the model in {@code m}. */

@@ -62,12 +62,8 @@ class ScheduleTest {
 
         List<Schedule.Launch> launches = new ArrayList<>(s.body());
         launches.addAll(s.head());
-        List<String> labels = new ArrayList<>();
-        for (Schedule.Launch l : launches) labels.add(l.label());
-        List<String> stageLabels = new ArrayList<>();
-        for (Stage st : expected) stageLabels.add(st.label());
-        assertEquals(stageLabels, labels, "one launch per stage today, labelled step/Lk");
-        assertEquals(recipe.body().size(), s.body().size(), "the body is what prefill replays");
+        for (Schedule.Launch l : launches) assertEquals(joinedLabels(l), l.label(), "a launch is labelled step/Lk of its stages");
+        assertEquals(recipe.body().size() - c.layers(), s.body().size(), "one launch per stage, but W3+SILU_MUL is one per layer");
 
         for (Schedule.Launch l : launches) {
             Stage st = l.stages().get(0);
@@ -97,7 +93,7 @@ class ScheduleTest {
         for (Schedule.Launch l : s.body()) {
             Stage st = l.stages().get(0);
             assertEquals(prefillKernelOf(st.op()), l.params().kernel(), l.label());
-            assertEquals(st.label(), l.label(), "labels name the stage, as in decode");
+            assertEquals(joinedLabels(l), l.label(), "labels name the stages, as in decode");
             assertEquals(l.params().kernel().bindings().size(), l.slots().size() + 1, l.label() + ": slots + Params");
             Params p = l.params();
             if (p instanceof Params.MatMul mm) {
@@ -122,6 +118,28 @@ class ScheduleTest {
             } else {
                 throw new AssertionError(l.label() + ": unexpected " + p);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void upProjectionAndSiluMulAreOneGatedLaunchPerLayerInDecodeAndPrefill(String name, ModelConfig c, DType matrices) {
+        Manifest m = manifest(c, matrices);
+        for (Schedule s : List.of(Schedule.of(m), Schedule.prefill(m, 16))) {
+            int gated = 0;
+            for (Schedule.Launch l : s.body()) {
+                List<Step> steps = new ArrayList<>();
+                for (Stage st : l.stages()) steps.add(st.step());
+                if (steps.contains(Step.SILU_MUL) || steps.contains(Step.W3)) {
+                    assertEquals(List.of(Step.W3, Step.SILU_MUL), steps, l.label());
+                    boolean gate = l.params() instanceof Params.MatVec mv ? mv.gate() : ((Params.MatMul) l.params()).gate();
+                    assertTrue(gate, l.label() + " gates");
+                    assertTrue(l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB)), "writes hb in place");
+                    assertTrue(!l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB2)), "hb2 is never written");
+                    gated++;
+                }
+            }
+            assertEquals(c.layers(), gated, "one gated launch per layer");
         }
     }
 
@@ -181,6 +199,12 @@ class ScheduleTest {
             case ATTENTION -> Kernel.ATTENTION;
             case SILU_MUL -> Kernel.SILU_MUL;
         };
+    }
+
+    private static String joinedLabels(Schedule.Launch l) {
+        List<String> labels = new ArrayList<>();
+        for (Stage st : l.stages()) labels.add(st.label());
+        return String.join("+", labels);
     }
 
     private static Kernel prefillKernelOf(Op op) {
