@@ -33,6 +33,14 @@ public enum Kernel {
             read(1, "x", "array<f32>", "(cols) input"),
             readWrite(2, "y", "array<f32>", "(rows) output"),
             uniform(3, "p", "Params", "MatVecParams")),
+    /** q, k, v = wq·x, wk·x, wv·x in one launch over the three weights as one bound range (decode). */
+    MAT_VEC_QKV(64, true,
+            read(0, "w", "array<u32>", "(wq, wk, wv) in the weight dtype, one range"),
+            read(1, "x", "array<f32>", "(cols) input"),
+            readWrite(2, "q", "array<f32>", "(qRows) output of wq"),
+            readWrite(3, "k", "array<f32>", "(kvRows) output of wk"),
+            readWrite(4, "v", "array<f32>", "(kvRows) output of wv"),
+            uniform(5, "p", "Params", "MatVecQkvParams")),
     /** q += bq, k += bk, v += bv (Qwen2's projection biases), one dispatch for the three, every row. */
     QKV_BIAS(64, false,
             readWrite(0, "q", "array<f32>", "(rows, heads*headSize) queries"),
@@ -131,7 +139,7 @@ public enum Kernel {
      */
     public boolean reduces() {
         return switch (this) {
-            case RMS_NORM, MAT_VEC, QK_NORM, ATTENTION, CAUSAL_ATTENTION, SOFTMAX, ARGMAX, TOP_K -> true;
+            case RMS_NORM, MAT_VEC, MAT_VEC_QKV, QK_NORM, ATTENTION, CAUSAL_ATTENTION, SOFTMAX, ARGMAX, TOP_K -> true;
             case EMBED, QKV_BIAS, ROPE, MAT_MUL, SILU_MUL -> false;
         };
     }

@@ -89,6 +89,56 @@ public sealed interface Params {
         public int[] workgroups() { return Workgroups.spread(rows); }
     }
 
+    /**
+     * MAT_VEC_QKV: q, k, v = wq·x, wk·x, wv·x with the three tensors bound as one range of words; {@code *Start} is a
+     * tensor's first element in that range, {@code *Scales} the weight prelude's scales argument for it.
+     */
+    record MatVecQkv(int qRows, int kvRows, int cols, int qStart, int kStart, int vStart, int qScales, int kScales,
+                     int vScales) implements Params {
+        public MatVecQkv { positive("qRows", qRows); positive("kvRows", kvRows); positive("cols", cols); }
+
+        /**
+         * For tensors of type {@code t} at word offsets {@code qWord < kWord < vWord} from the start of the bound range
+         * (multiples of 64 words: 256-byte aligned, as a shard places tensors).
+         */
+        public static MatVecQkv of(DType t, int qRows, int kvRows, int cols, int qWord, int kWord, int vWord) {
+            int per = elementsPerWord(t);
+            for (int word : new int[] {qWord, kWord, vWord}) {
+                if (word % 64 != 0) throw new IllegalArgumentException("tensor at word " + word + " is not 256-byte aligned");
+            }
+            return new MatVecQkv(qRows, kvRows, cols, qWord * per, kWord * per, vWord * per,
+                    scales(t, qWord, qRows, cols), scales(t, kWord, kvRows, cols), scales(t, vWord, kvRows, cols));
+        }
+
+        /**
+         * The prelude reads the scale of element e (of the range) at word scales + e/64 (two f16 scales of 32 elements
+         * per word): for a tensor whose element 0 is element word·per of the range, that is its own scale section
+         * (word + scaleWord) less word·per/64 (whole words, as word is a multiple of 64).
+         */
+        private static int scales(DType t, int word, int rows, int cols) {
+            if (!t.quantized()) return 0;
+            return word + scaleWordOf(t, rows, cols) - word * elementsPerWord(t) / 64;
+        }
+
+        /** Elements of type t in one 32-bit word of its quant section. */
+        static int elementsPerWord(DType t) {
+            return switch (t) {
+                case F32 -> 1;
+                case F16 -> 2;
+                case Q8 -> 4;
+                case Q4 -> 8;
+            };
+        }
+
+        public Kernel kernel() { return Kernel.MAT_VEC_QKV; }
+        public byte[] bytes() {
+            return new UniformWriter(9).u32(qRows).u32(kvRows).u32(cols).u32(qStart).u32(kStart).u32(vStart)
+                    .u32(qScales).u32(kScales).u32(vScales).bytes();
+        }
+        /** One workgroup per row of the three. */
+        public int[] workgroups() { return Workgroups.spread((long) qRows + 2L * kvRows); }
+    }
+
     /** QKV_BIAS: each of rows rows of q (qDim) += bq, of k and v (kvDim) += bk, bv. */
     record QkvBias(int qDim, int kvDim, int rows) implements Params {
         public QkvBias { positive("qDim", qDim); positive("kvDim", kvDim); positive("rows", rows); }

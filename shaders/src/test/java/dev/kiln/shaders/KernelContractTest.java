@@ -33,6 +33,7 @@ class KernelContractTest {
         MIRRORS.put(Kernel.EMBED, Params.Embed.class);
         MIRRORS.put(Kernel.RMS_NORM, Params.RmsNorm.class);
         MIRRORS.put(Kernel.MAT_VEC, Params.MatVec.class);
+        MIRRORS.put(Kernel.MAT_VEC_QKV, Params.MatVecQkv.class);
         MIRRORS.put(Kernel.QKV_BIAS, Params.QkvBias.class);
         MIRRORS.put(Kernel.QK_NORM, Params.QkNorm.class);
         MIRRORS.put(Kernel.ROPE, Params.Rope.class);

@@ -130,6 +130,10 @@ public final class Plan {
             TensorInfo info = m.tensor(t.name());
             return new Binding(shards[info.shard()], info.offset(), info.length());
         }
+        if (s instanceof Schedule.Slot.TensorRange r) {
+            TensorInfo first = m.tensor(r.first()), last = m.tensor(r.last());
+            return new Binding(shards[first.shard()], first.offset(), last.offset() + last.length() - first.offset());
+        }
         if (s instanceof Schedule.Slot.RopeTable) return whole(freqs);
         return whole(step);
     }

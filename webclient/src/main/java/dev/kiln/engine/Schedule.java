@@ -27,7 +27,9 @@ import dev.kiln.shaders.Params;
  *
  * <p>Fusions (one launch for several consecutive stages, labelled with their labels joined by '+'): the up projection
  * W3 and SILU_MUL are one gated MAT_VEC / MAT_MUL ({@code y = silu(y)·(W·x)} with the gate already in y), so hb2 is
- * never written and the FFN takes one dispatch less per layer.
+ * never written and the FFN takes one dispatch less per layer. In decode, the projections Q, K and V are one MAT_VEC_QKV
+ * when their three weights lie in one shard in that order with one dtype (the packager writes them so): the range from
+ * wq's first byte to wv's last is bound as one weight binding.
  */
 public final class Schedule {
 
@@ -36,6 +38,8 @@ public final class Schedule {
         record Activation(Act act) implements Slot {}
         /** A tensor as the kernel reads it; {@code vector}: a 1-D f32 tensor (norm weight, bias). */
         record Tensor(String name, boolean vector) implements Slot {}
+        /** The bytes from tensor {@code first}'s start to tensor {@code last}'s end (one shard), as one binding. */
+        record TensorRange(String first, String last) implements Slot {}
         record RopeTable() implements Slot {}
         record StepUniform() implements Slot {}
     }
@@ -71,13 +75,38 @@ public final class Schedule {
     private void compile(List<Stage> stages, List<Launch> out) {
         for (int i = 0; i < stages.size(); i++) {
             Stage s = stages.get(i);
-            if (i + 1 < stages.size() && gates(s, stages.get(i + 1))) {
+            if (rows == 1 && i + 2 < stages.size() && projections(s, stages.get(i + 1), stages.get(i + 2))) {
+                out.add(qkv(s, stages.get(i + 1), stages.get(i + 2)));
+                i += 2;
+            } else if (i + 1 < stages.size() && gates(s, stages.get(i + 1))) {
                 out.add(gated(s, stages.get(i + 1)));
                 i++;
             } else {
                 out.add(launch(s));
             }
         }
+    }
+
+    /** Whether q, k, v are Q, K, V of one input whose weights lie in one shard, in order, with one dtype. */
+    private boolean projections(Stage q, Stage k, Stage v) {
+        if (q.step() != dev.kiln.recipe.Step.Q || k.step() != dev.kiln.recipe.Step.K || v.step() != dev.kiln.recipe.Step.V) return false;
+        if (!q.in().equals(k.in()) || !q.in().equals(v.in())) return false;
+        TensorInfo tq = tensor(q, 0), tk = tensor(k, 0), tv = tensor(v, 0);
+        return tq.shard() == tk.shard() && tk.shard() == tv.shard() && tq.dtype() == tk.dtype() && tk.dtype() == tv.dtype()
+                && tq.offset() + tq.length() <= tk.offset() && tk.offset() + tk.length() <= tv.offset()
+                && tk.rows() == tv.rows() && tq.cols() == tk.cols() && tk.cols() == tv.cols()
+                && (tk.offset() - tq.offset()) % 256 == 0 && (tv.offset() - tq.offset()) % 256 == 0;
+    }
+
+    /** Q, K and V as one launch over the range wq..wv. */
+    private Launch qkv(Stage q, Stage k, Stage v) {
+        TensorInfo tq = tensor(q, 0), tk = tensor(k, 0), tv = tensor(v, 0);
+        Params p = Params.MatVecQkv.of(tq.dtype(), (int) tq.rows(), (int) tk.rows(), (int) tq.cols(), 0,
+                (int) ((tk.offset() - tq.offset()) / 4), (int) ((tv.offset() - tq.offset()) / 4));
+        List<Slot> slots = List.of(new Slot.TensorRange(q.weights().get(0).tensor(), v.weights().get(0).tensor()),
+                act(q.in(), 0), act(q.out(), 0), act(k.out(), 0), act(v.out(), 0));
+        if (slots.size() + 1 != p.kernel().bindings().size()) throw new IllegalStateException(q.label() + ": bindings");
+        return new Launch(q.label() + "+" + k.label() + "+" + v.label(), List.of(q, k, v), p, tq.dtype(), slots);
     }
 
     /** Whether {@code up} (W3: hb2 = w3·xb) is followed by {@code silu} (hb = silu(hb)·hb2) reading its output. */

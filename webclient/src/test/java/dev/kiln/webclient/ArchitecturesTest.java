@@ -136,12 +136,15 @@ class ArchitecturesTest {
         String[] lines = r.stdout().strip().split("\n");
         assertEquals(2, lines.length, "one line per precision:\n" + r.stdout());
         int layers = c.layers();
-        int dispatches = 11 * layers + 4 + (c.qkvBias() ? layers : 0) + (c.qkNorm() ? layers : 0);
+        dev.kiln.engine.Schedule schedule = dev.kiln.engine.Schedule.of(m);
+        int dispatches = schedule.body().size() + schedule.head().size() + 1; // + ARGMAX or TOP_K
+        assertTrue(dispatches <= 11 * layers + 4 + (c.qkvBias() ? layers : 0) + (c.qkNorm() ? layers : 0),
+                "W3+SILU_MUL is one launch (and Q+K+V where the weights allow)");
         StringBuilder report = new StringBuilder(name + ": CPU vs transformers max |Δ| " + String.format("%.2e", hfDiff));
         for (String line : lines) {
             JsonObject o = JsonObject.of(Json.parse(line), "score");
             String precision = o.string("precision");
-            assertEquals(dispatches, o.integer("dispatches_per_token"), "11·layers + 4 (+ layers per flag): W3+SILU_MUL is one launch");
+            assertEquals(dispatches, o.integer("dispatches_per_token"), "the schedule's launches + the sampler");
             double tol = precision.equals("f16") ? F16_TOL : F32_TOL;
             List<Object> rows = o.array("logits");
             assertEquals(ids.length - 1, rows.size());

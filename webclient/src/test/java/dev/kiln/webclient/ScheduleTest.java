@@ -63,11 +63,12 @@ class ScheduleTest {
         List<Schedule.Launch> launches = new ArrayList<>(s.body());
         launches.addAll(s.head());
         for (Schedule.Launch l : launches) assertEquals(joinedLabels(l), l.label(), "a launch is labelled step/Lk of its stages");
-        assertEquals(recipe.body().size() - c.layers(), s.body().size(), "one launch per stage, but W3+SILU_MUL is one per layer");
+        assertEquals(recipe.body().size() - 3 * c.layers(), s.body().size(),
+                "one launch per stage, but Q+K+V and W3+SILU_MUL are one each per layer");
 
         for (Schedule.Launch l : launches) {
             Stage st = l.stages().get(0);
-            assertEquals(kernelOf(st.op()), l.params().kernel(), l.label());
+            assertEquals(l.stages().size() == 3 ? Kernel.MAT_VEC_QKV : kernelOf(st.op()), l.params().kernel(), l.label());
             if (l.params() instanceof Params.MatVec mv) {
                 Weight w = st.weights().get(0);
                 assertEquals(w.rows(), mv.rows(), l.label() + " rows");
@@ -141,6 +142,49 @@ class ScheduleTest {
             }
             assertEquals(c.layers(), gated, "one gated launch per layer");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void decodeRunsQKAndVAsOneLaunchOverTheRangeOfTheirWeights(String name, ModelConfig c, DType matrices) {
+        Manifest m = manifest(c, matrices);
+        int fused = 0;
+        for (Schedule.Launch l : Schedule.of(m).body()) {
+            if (!(l.params() instanceof Params.MatVecQkv p)) continue;
+            Stage q = l.stages().get(0);
+            int layer = q.layer();
+            assertEquals(List.of(Step.Q, Step.K, Step.V), l.stages().stream().map(Stage::step).toList(), l.label());
+            assertEquals(new Schedule.Slot.TensorRange(TensorNames.attnQ(layer), TensorNames.attnV(layer)), l.slots().get(0));
+            TensorInfo tq = m.tensor(TensorNames.attnQ(layer)), tk = m.tensor(TensorNames.attnK(layer)), tv = m.tensor(TensorNames.attnV(layer));
+            assertEquals(List.of(c.qDim(), c.kvDim(), c.dim()), List.of(p.qRows(), p.kvRows(), p.cols()));
+            assertEquals(0, p.qStart());
+            assertTrue(p.kStart() > 0 && p.vStart() > p.kStart(), "wk and wv start after wq in the range");
+            assertEquals((tv.offset() - tq.offset()) * p.kStart(), (tk.offset() - tq.offset()) * (long) p.vStart(),
+                    "starts are the byte offsets in elements, one scale for both");
+            assertEquals(matrices, l.weights());
+            fused++;
+        }
+        assertEquals(c.layers(), fused, "one Q+K+V launch per layer");
+        for (Schedule.Launch l : Schedule.prefill(m, 8).body()) {
+            assertTrue(l.stages().size() < 3, "prefill keeps Q, K, V as three MAT_MULs: " + l.label());
+        }
+    }
+
+    @Test
+    void qKAndVStaySeparateWhenTheirWeightsAreInDifferentShards() {
+        ModelConfig c = config(false, false, false);
+        Manifest good = manifest(c, DType.Q4);
+        List<TensorInfo> tensors = new ArrayList<>();
+        for (TensorInfo t : good.tensors()) {
+            tensors.add(t.name().equals(TensorNames.attnK(1)) ? new TensorInfo(t.name(), t.shape(), t.dtype(), 1, 0, t.length()) : t);
+        }
+        List<ShardInfo> shards = new ArrayList<>(good.shards());
+        shards.add(new ShardInfo("shard-00001.bin", 4096, "1".repeat(64)));
+        Manifest split = new Manifest(good.name(), c, good.tokenizer(), tensors, shards);
+        List<String> labels = new ArrayList<>();
+        for (Schedule.Launch l : Schedule.of(split).body()) labels.add(l.label());
+        assertTrue(labels.contains("Q/L0+K/L0+V/L0"), labels.toString());
+        assertTrue(labels.containsAll(List.of("Q/L1", "K/L1", "V/L1")), "layer 1's wk lives in another shard: " + labels);
     }
 
     @Test
