@@ -11,7 +11,8 @@
 @group(0) @binding(3) var<uniform> p: Params;
 
 struct Step {
-    pos: u32,  // position of the token whose logits these are (0-based)
+    pos: u32,   // position of the token whose logits these are (0-based)
+    rows: u32,  // positions from pos on that this submit processes: 1 per token, the block's rows in prefill
 }
 
 struct Params {

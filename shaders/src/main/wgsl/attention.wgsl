@@ -17,7 +17,8 @@
 @group(0) @binding(6) var<uniform> p: Params;
 
 struct Step {
-    pos: u32,  // position of the query (0-based); positions 0..pos of the cache are filled
+    pos: u32,   // position of the query (0-based); positions 0..pos of the cache are filled
+    rows: u32,  // positions from pos on that this submit processes: 1 per token, the block's rows in prefill
 }
 
 struct Params {

@@ -1,5 +1,7 @@
-// MAT_VEC — y = W·x, or y += W·x when accumulate (the residual add fused into wo and w2).
-// Reference: dev.kiln.reference.Ops.matVec (W row-major, rows × cols; cols is the reduced dimension).
+// MAT_VEC — y = W·x, or y += W·x when accumulate (the residual add fused into wo and w2), or y = silu(y)·(W·x) when
+//   gate (the SwiGLU gate fused into the up projection w3: y holds w1·x, silu(g) = g / (1 + e^−g)).
+// Reference: dev.kiln.reference.Ops.matVec (W row-major, rows × cols; cols is the reduced dimension); gate: then
+//   Ops.siluMul.
 // Threads: one workgroup of WG invocations per row; row = wid.y·nwg.x + wid.x (spread over y past 65535 rows).
 //   Invocation t takes the 8-wide chunks t, t + WG, … of the row (neighbours read neighbouring words), then the
 //   cols % 8 tail element by element; the WG partial sums meet in the reduction prelude's tree (reduce_sum).
@@ -15,6 +17,7 @@ struct Params {
     cols: u32,        // columns of W = length of x
     accumulate: u32,  // 1: y += W·x, 0: y = W·x
     scaleWord: u32,   // word offset of the scale section in w (q8, q4), else 0
+    gate: u32,        // 1: y = silu(y)·(W·x) (y holds the gate), 0: as accumulate says
 }
 
 const WG: u32 = 64u;
@@ -41,6 +44,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let total = reduce_sum(t, sum); // WG → 1
     if (t == 0u) {
         let prior = select(0.0, y[row], p.accumulate == 1u);
-        y[row] = prior + total;
+        y[row] = select(prior + total, silu(y[row]) * total, p.gate == 1u);
     }
 }
+
+fn silu(g: f32) -> f32 { return g / (1.0 + exp(-g)); } // as silu_mul.wgsl: −0 for g → −∞

@@ -6,6 +6,8 @@
 //   (g = wid.y·nwg.x + wid.x). Invocation t sums the squares of elements t, t + WG, … of its head; the partial sums
 //   meet in the reduction prelude's tree (reduce_sum); then every invocation scales the elements it read (in place: each element is read
 //   and written by the same invocation, after the barrier).
+//   A prefill block of rows positions is rows·heads q heads and rows·kvHeads k heads: the (rows, heads, headSize)
+//   layout is one head after another, so the Params count heads over all rows.
 // Precision: f32 on F16 and F32.
 // Bindings:
 @group(0) @binding(0) var<storage, read_write> q: array<f32>;  // (heads, headSize) queries, normed in place

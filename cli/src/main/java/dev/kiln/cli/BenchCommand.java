@@ -53,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--synthetic", paramLabel = "<shape>",
             description = "instead of --model: a random-weight model of a real shape, packaged once into the cache dir:"
-                    + " qwen2-0.5b, llama-3.2-1b, smollm2-360m or tiny")
+                    + " qwen2-0.5b, llama-3.2-1b, smollm2-360m, smollm2-135m or tiny")
     String synthetic;
 
     @Option(names = "--quant", defaultValue = "q4", paramLabel = "<type>",

@@ -141,4 +141,34 @@ public final class Ops {
             }
         }
     }
+
+    /**
+     * The batched twins of prefill: {@link #matVec} (or {@link #matVecAdd}) of each of {@code rows} rows of {@code x}
+     * (rows, cols) into {@code out} (rows, n).
+     */
+    public static void matMul(float[] out, float[] w, float[] x, int rows, int n, int cols, boolean accumulate) {
+        float[] xr = new float[cols], yr = new float[n];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, r * cols, xr, 0, cols);
+            System.arraycopy(out, r * n, yr, 0, n);
+            if (accumulate) matVecAdd(yr, w, xr, n, cols);
+            else matVec(yr, w, xr, n, cols);
+            System.arraycopy(yr, 0, out, r * n, n);
+        }
+    }
+
+    /**
+     * {@link #attention} of each of {@code rows} rows of {@code q} (rows, heads, headSize) at its own position
+     * {@code pos + r}, over one layer's caches (context, kvDim) that already hold the rows' keys and values.
+     */
+    public static void causalAttention(float[] out, float[] q, float[] kCache, float[] vCache, int pos, int rows,
+                                       int heads, int kvHeads, int headSize) {
+        int qDim = heads * headSize;
+        float[] qr = new float[qDim], or = new float[qDim], att = new float[pos + rows];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(q, r * qDim, qr, 0, qDim);
+            attention(or, qr, kCache, vCache, att, pos + r, heads, kvHeads, headSize);
+            System.arraycopy(or, 0, out, r * qDim, qDim);
+        }
+    }
 }

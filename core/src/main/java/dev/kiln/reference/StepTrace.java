@@ -48,26 +48,40 @@ public final class StepTrace {
 
     /**
      * Compares {@code engine} with {@code reference} entry by entry; an entry diverges when max |Δ| / max(1, max
-     * |reference|) exceeds {@code tolerance} or a value is not finite. A different sequence of stages (a plan that does
-     * not follow the recipe) is an error naming the first mismatch.
+     * |reference|) exceeds {@code tolerance} or a value is not finite. The engine reports one result per launch, the
+     * last stage's, so a fused launch (Q+K+V, W3+SILU_MUL) skips the stages before its last: each engine entry is matched with
+     * the next reference entry of the same position, step and layer, and at most {@code maxSkipped} reference entries
+     * in a row may be passed over. Anything else (a plan that does not follow the recipe) is an error naming the first
+     * mismatch.
      */
     public static Report compare(List<Entry> reference, List<Entry> engine, double tolerance) {
-        if (reference.size() != engine.size()) {
-            throw new IllegalArgumentException("the engine ran " + engine.size() + " stage results, the reference "
-                    + reference.size() + ": the plan does not follow the recipe");
-        }
         Difference first = null, largest = null;
-        for (int i = 0; i < reference.size(); i++) {
-            Entry r = reference.get(i), e = engine.get(i);
-            if (r.pos() != e.pos() || r.step() != e.step() || r.layer() != e.layer() || r.values().length != e.values().length) {
-                throw new IllegalArgumentException("stage " + i + ": the reference ran " + r.label() + " (" + r.values().length
-                        + " values), the engine " + e.label() + " (" + e.values().length + "): the plan does not follow the recipe");
+        int at = 0;
+        for (int i = 0; i < engine.size(); i++) {
+            Entry e = engine.get(i);
+            int skipped = 0;
+            while (at < reference.size() && !same(reference.get(at), e) && skipped < MAX_SKIPPED) { at++; skipped++; }
+            if (at >= reference.size() || !same(reference.get(at), e)) {
+                String ran = at < reference.size() ? reference.get(at).label() + " (" + reference.get(at).values().length + " values)" : "nothing";
+                throw new IllegalArgumentException("stage result " + i + ": the engine ran " + e.label() + " (" + e.values().length
+                        + " values), the reference " + ran + ": the plan does not follow the recipe");
             }
-            Difference d = difference(r, e);
+            Difference d = difference(reference.get(at++), e);
             if (largest == null || !(d.relative() <= largest.relative())) largest = d;
             if (first == null && !(d.relative() <= tolerance)) first = d;
         }
-        return new Report(reference.size(), first, largest);
+        if (at != reference.size()) {
+            throw new IllegalArgumentException("the engine stopped after " + engine.size() + " stage results; the reference ran "
+                    + reference.get(at).label() + " next: the plan does not follow the recipe");
+        }
+        return new Report(engine.size(), first, largest);
+    }
+
+    /** Reference stages a fused launch may cover before the one it reports. */
+    public static final int MAX_SKIPPED = 2;
+
+    private static boolean same(Entry r, Entry e) {
+        return r.pos() == e.pos() && r.step() == e.step() && r.layer() == e.layer() && r.values().length == e.values().length;
     }
 
     private static Difference difference(Entry r, Entry e) {

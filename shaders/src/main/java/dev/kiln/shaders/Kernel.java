@@ -14,18 +14,18 @@ import java.util.List;
  * has one Java mirror in {@link Params}. {@code KernelContractTest} checks all of this against the WGSL files.
  */
 public enum Kernel {
-    /** x = dequantize(token_embd[tokens[pos]]). */
+    /** x[r] = dequantize(token_embd[tokens[pos + r]]) for each row of the step. */
     EMBED(64, true,
             read(0, "tokens", "array<u32>", "(context) token ids"),
             read(1, "w", "array<u32>", "(vocab, dim) token_embd in the weight dtype"),
-            readWrite(2, "x", "array<f32>", "(dim) residual stream"),
+            readWrite(2, "x", "array<f32>", "(rows, dim) residual stream"),
             uniform(3, "step", "Step", "the position"),
             uniform(4, "p", "Params", "EmbedParams")),
-    /** out = x · rsqrt(mean(x²) + eps) · w, one workgroup. */
+    /** out = x · rsqrt(mean(x²) + eps) · w, one workgroup per row. */
     RMS_NORM(256, false,
-            read(0, "x", "array<f32>", "(n) input"),
+            read(0, "x", "array<f32>", "(rows, n) input"),
             read(1, "w", "array<f32>", "(n) norm weight"),
-            readWrite(2, "out", "array<f32>", "(n) output, a different buffer than x"),
+            readWrite(2, "out", "array<f32>", "(rows, n) output, a different buffer than x"),
             uniform(3, "p", "Params", "RmsNormParams")),
     /** y = W·x, or y += W·x (the fused residual add); one workgroup per row. */
     MAT_VEC(64, true,
@@ -33,11 +33,19 @@ public enum Kernel {
             read(1, "x", "array<f32>", "(cols) input"),
             readWrite(2, "y", "array<f32>", "(rows) output"),
             uniform(3, "p", "Params", "MatVecParams")),
-    /** q += bq, k += bk, v += bv (Qwen2's projection biases), one dispatch for the three. */
+    /** q, k, v = wq·x, wk·x, wv·x in one launch over the three weights as one bound range (decode). */
+    MAT_VEC_QKV(64, true,
+            read(0, "w", "array<u32>", "(wq, wk, wv) in the weight dtype, one range"),
+            read(1, "x", "array<f32>", "(cols) input"),
+            readWrite(2, "q", "array<f32>", "(qRows) output of wq"),
+            readWrite(3, "k", "array<f32>", "(kvRows) output of wk"),
+            readWrite(4, "v", "array<f32>", "(kvRows) output of wv"),
+            uniform(5, "p", "Params", "MatVecQkvParams")),
+    /** q += bq, k += bk, v += bv (Qwen2's projection biases), one dispatch for the three, every row. */
     QKV_BIAS(64, false,
-            readWrite(0, "q", "array<f32>", "(heads*headSize) queries"),
-            readWrite(1, "k", "array<f32>", "(kvHeads*headSize) keys"),
-            readWrite(2, "v", "array<f32>", "(kvHeads*headSize) values"),
+            readWrite(0, "q", "array<f32>", "(rows, heads*headSize) queries"),
+            readWrite(1, "k", "array<f32>", "(rows, kvHeads*headSize) keys"),
+            readWrite(2, "v", "array<f32>", "(rows, kvHeads*headSize) values"),
             read(3, "bq", "array<f32>", "(heads*headSize) attn_q_bias"),
             read(4, "bk", "array<f32>", "(kvHeads*headSize) attn_k_bias"),
             read(5, "bv", "array<f32>", "(kvHeads*headSize) attn_v_bias"),
@@ -49,11 +57,11 @@ public enum Kernel {
             read(2, "qNorm", "array<f32>", "(headSize) attn_q_norm"),
             read(3, "kNorm", "array<f32>", "(headSize) attn_k_norm"),
             uniform(4, "p", "Params", "QkNormParams")),
-    /** Rotates q in place and k by the frequency table, stores rotated k and v in the KV cache at pos. */
+    /** Rotates q in place and k by the frequency table, stores rotated k and v in the KV cache at pos + row. */
     ROPE(64, false,
-            readWrite(0, "q", "array<f32>", "(heads, headSize) queries, rotated in place"),
-            readWrite(1, "k", "array<f32>", "(kvHeads, headSize) keys, rotated in place"),
-            read(2, "v", "array<f32>", "(kvHeads, headSize) values"),
+            readWrite(0, "q", "array<f32>", "(rows, heads, headSize) queries, rotated in place"),
+            readWrite(1, "k", "array<f32>", "(rows, kvHeads, headSize) keys, rotated in place"),
+            read(2, "v", "array<f32>", "(rows, kvHeads, headSize) values"),
             read(3, "freqs", "array<f32>", "(headSize/2) inverse frequencies, scaling applied (RopeFrequencies)"),
             readWrite(4, "kCache", "array<kv>", "(layers, context, kvHeads*headSize) keys"),
             readWrite(5, "vCache", "array<kv>", "(layers, context, kvHeads*headSize) values"),
@@ -68,6 +76,24 @@ public enum Kernel {
             readWrite(4, "out", "array<f32>", "(heads, headSize) attention output"),
             uniform(5, "step", "Step", "the position"),
             uniform(6, "p", "Params", "AttentionParams")),
+    /**
+     * Y[r] = W·X[r] (or +=) for the rows of a prefill block: the tiled matrix–matrix product, weights dequantized in
+     * the kernel, workgroup tiles of 64 outputs × 32 rows.
+     */
+    MAT_MUL(256, true,
+            read(0, "w", "array<u32>", "(n, cols) weights in the weight dtype"),
+            read(1, "x", "array<f32>", "(rows, cols) inputs, one row per position"),
+            readWrite(2, "y", "array<f32>", "(rows, n) outputs, one row per position"),
+            uniform(3, "step", "Step", "the block: first position and rows"),
+            uniform(4, "p", "Params", "MatMulParams")),
+    /** Causal attention of every row of a prefill block over the cache up to its own position; (row, head) workgroups. */
+    CAUSAL_ATTENTION(64, false,
+            read(0, "q", "array<f32>", "(rows, heads, headSize) rotated queries"),
+            read(1, "kCache", "array<kv>", "(layers, context, kvHeads*headSize) keys"),
+            read(2, "vCache", "array<kv>", "(layers, context, kvHeads*headSize) values"),
+            readWrite(3, "out", "array<f32>", "(rows, heads, headSize) attention output"),
+            uniform(4, "step", "Step", "the block: first position and rows"),
+            uniform(5, "p", "Params", "CausalAttentionParams")),
     /** hb = silu(hb) · hb2, the SwiGLU gate. */
     SILU_MUL(64, false,
             readWrite(0, "hb", "array<f32>", "(n) gate in, result out"),
@@ -113,10 +139,16 @@ public enum Kernel {
      */
     public boolean reduces() {
         return switch (this) {
-            case RMS_NORM, MAT_VEC, QK_NORM, ATTENTION, SOFTMAX, ARGMAX, TOP_K -> true;
-            case EMBED, QKV_BIAS, ROPE, SILU_MUL -> false;
+            case RMS_NORM, MAT_VEC, MAT_VEC_QKV, QK_NORM, ATTENTION, CAUSAL_ATTENTION, SOFTMAX, ARGMAX, TOP_K -> true;
+            case EMBED, QKV_BIAS, ROPE, MAT_MUL, SILU_MUL -> false;
         };
     }
+
+    /**
+     * Whether the kernel stages tiles of its operands in workgroup memory of its own (the matrix–matrix product): the
+     * one exception to "the reduction prelude owns workgroup memory".
+     */
+    public boolean tiles() { return this == MAT_MUL; }
 
     /** The bindings of group 0 in slot order; the last is the {@code Params} uniform. */
     public List<Binding> bindings() { return bindings; }

@@ -35,48 +35,123 @@ public sealed interface Params {
         return v;
     }
 
-    /** EMBED: x[i] = W[tokens[pos], i] for i &lt; dim. */
-    record Embed(int dim, int scaleWord) implements Params {
-        public Embed { positive("dim", dim); }
+    /** EMBED: x[r, i] = W[tokens[pos + r], i] for i &lt; dim and r &lt; min(rows, Step.rows). */
+    record Embed(int dim, int scaleWord, int rows) implements Params {
+        public Embed { positive("dim", dim); positive("rows", rows); }
 
-        /** For a (vocab, dim) embedding table of type {@code t}. */
-        public static Embed of(DType t, int vocab, int dim) { return new Embed(dim, scaleWordOf(t, vocab, dim)); }
+        /** For a (vocab, dim) embedding table of type {@code t}, one row. */
+        public static Embed of(DType t, int vocab, int dim) { return of(t, vocab, dim, 1); }
+
+        /** For a (vocab, dim) embedding table of type {@code t}, a grid of {@code rows} rows. */
+        public static Embed of(DType t, int vocab, int dim, int rows) { return new Embed(dim, scaleWordOf(t, vocab, dim), rows); }
 
         public Kernel kernel() { return Kernel.EMBED; }
-        public byte[] bytes() { return new UniformWriter(2).u32(dim).u32(scaleWord).bytes(); }
-        public int[] workgroups() { return Workgroups.cover(dim, Kernel.EMBED.workgroupSize()); }
+        public byte[] bytes() { return new UniformWriter(3).u32(dim).u32(scaleWord).u32(rows).bytes(); }
+        public int[] workgroups() { return Workgroups.cover((long) dim * rows, Kernel.EMBED.workgroupSize()); }
     }
 
-    /** RMS_NORM over n elements with epsilon eps. */
-    record RmsNorm(int n, float eps) implements Params {
-        public RmsNorm { positive("n", n); }
+    /** RMS_NORM over n elements with epsilon eps, for each of rows rows. */
+    record RmsNorm(int n, float eps, int rows) implements Params {
+        public RmsNorm { positive("n", n); positive("rows", rows); }
+
+        /** One row. */
+        public RmsNorm(int n, float eps) { this(n, eps, 1); }
 
         public Kernel kernel() { return Kernel.RMS_NORM; }
-        public byte[] bytes() { return new UniformWriter(2).u32(n).f32(eps).bytes(); }
-        public int[] workgroups() { return Workgroups.one(); }
-    }
-
-    /** MAT_VEC: y = W·x (or y += W·x when accumulate) for a rows×cols W. */
-    record MatVec(int rows, int cols, boolean accumulate, int scaleWord) implements Params {
-        public MatVec { positive("rows", rows); positive("cols", cols); }
-
-        public static MatVec of(DType t, int rows, int cols, boolean accumulate) {
-            return new MatVec(rows, cols, accumulate, scaleWordOf(t, rows, cols));
-        }
-
-        public Kernel kernel() { return Kernel.MAT_VEC; }
-        public byte[] bytes() { return new UniformWriter(4).u32(rows).u32(cols).u32(accumulate).u32(scaleWord).bytes(); }
+        public byte[] bytes() { return new UniformWriter(3).u32(n).f32(eps).u32(rows).bytes(); }
+        /** One workgroup per row. */
         public int[] workgroups() { return Workgroups.spread(rows); }
     }
 
-    /** QKV_BIAS: q (qDim) += bq, k and v (kvDim) += bk, bv. */
-    record QkvBias(int qDim, int kvDim) implements Params {
-        public QkvBias { positive("qDim", qDim); positive("kvDim", kvDim); }
+    /**
+     * MAT_VEC: y = W·x (or y += W·x when accumulate, or y = silu(y)·(W·x) when gate: the SwiGLU gate fused into the
+     * up projection) for a rows×cols W.
+     */
+    record MatVec(int rows, int cols, boolean accumulate, int scaleWord, boolean gate) implements Params {
+        public MatVec {
+            positive("rows", rows); positive("cols", cols);
+            if (accumulate && gate) throw new IllegalArgumentException("a mat-vec either accumulates or gates, not both");
+        }
+
+        public static MatVec of(DType t, int rows, int cols, boolean accumulate) {
+            return new MatVec(rows, cols, accumulate, scaleWordOf(t, rows, cols), false);
+        }
+
+        /** y = silu(y)·(W·x): the up projection with the gate (y = w1·x) already in y. */
+        public static MatVec gated(DType t, int rows, int cols) {
+            return new MatVec(rows, cols, false, scaleWordOf(t, rows, cols), true);
+        }
+
+        public Kernel kernel() { return Kernel.MAT_VEC; }
+        public byte[] bytes() {
+            return new UniformWriter(5).u32(rows).u32(cols).u32(accumulate).u32(scaleWord).u32(gate).bytes();
+        }
+        public int[] workgroups() { return Workgroups.spread(rows); }
+    }
+
+    /**
+     * MAT_VEC_QKV: q, k, v = wq·x, wk·x, wv·x with the three tensors bound as one range of words; {@code *Start} is a
+     * tensor's first element in that range, {@code *Scales} the weight prelude's scales argument for it.
+     */
+    record MatVecQkv(int qRows, int kvRows, int cols, int qStart, int kStart, int vStart, int qScales, int kScales,
+                     int vScales) implements Params {
+        public MatVecQkv { positive("qRows", qRows); positive("kvRows", kvRows); positive("cols", cols); }
+
+        /**
+         * For tensors of type {@code t} at word offsets {@code qWord < kWord < vWord} from the start of the bound range
+         * (multiples of 64 words: 256-byte aligned, as a shard places tensors).
+         */
+        public static MatVecQkv of(DType t, int qRows, int kvRows, int cols, int qWord, int kWord, int vWord) {
+            int per = elementsPerWord(t);
+            for (int word : new int[] {qWord, kWord, vWord}) {
+                if (word % 64 != 0) throw new IllegalArgumentException("tensor at word " + word + " is not 256-byte aligned");
+            }
+            return new MatVecQkv(qRows, kvRows, cols, qWord * per, kWord * per, vWord * per,
+                    scales(t, qWord, qRows, cols), scales(t, kWord, kvRows, cols), scales(t, vWord, kvRows, cols));
+        }
+
+        /**
+         * The prelude reads the scale of element e (of the range) at word scales + e/64 (two f16 scales of 32 elements
+         * per word): for a tensor whose element 0 is element word·per of the range, that is its own scale section
+         * (word + scaleWord) less word·per/64 (whole words, as word is a multiple of 64).
+         */
+        private static int scales(DType t, int word, int rows, int cols) {
+            if (!t.quantized()) return 0;
+            return word + scaleWordOf(t, rows, cols) - word * elementsPerWord(t) / 64;
+        }
+
+        /** Elements of type t in one 32-bit word of its quant section. */
+        static int elementsPerWord(DType t) {
+            return switch (t) {
+                case F32 -> 1;
+                case F16 -> 2;
+                case Q8 -> 4;
+                case Q4 -> 8;
+            };
+        }
+
+        public Kernel kernel() { return Kernel.MAT_VEC_QKV; }
+        public byte[] bytes() {
+            return new UniformWriter(9).u32(qRows).u32(kvRows).u32(cols).u32(qStart).u32(kStart).u32(vStart)
+                    .u32(qScales).u32(kScales).u32(vScales).bytes();
+        }
+        /** One workgroup per row of the three. */
+        public int[] workgroups() { return Workgroups.spread((long) qRows + 2L * kvRows); }
+    }
+
+    /** QKV_BIAS: each of rows rows of q (qDim) += bq, of k and v (kvDim) += bk, bv. */
+    record QkvBias(int qDim, int kvDim, int rows) implements Params {
+        public QkvBias { positive("qDim", qDim); positive("kvDim", kvDim); positive("rows", rows); }
+
+        /** One row. */
+        public QkvBias(int qDim, int kvDim) { this(qDim, kvDim, 1); }
 
         public Kernel kernel() { return Kernel.QKV_BIAS; }
-        public byte[] bytes() { return new UniformWriter(2).u32(qDim).u32(kvDim).bytes(); }
+        public byte[] bytes() { return new UniformWriter(3).u32(qDim).u32(kvDim).u32(rows).bytes(); }
         /** One invocation per element of q, k and v. */
-        public int[] workgroups() { return Workgroups.cover((long) qDim + 2L * kvDim, Kernel.QKV_BIAS.workgroupSize()); }
+        public int[] workgroups() {
+            return Workgroups.cover(((long) qDim + 2L * kvDim) * rows, Kernel.QKV_BIAS.workgroupSize());
+        }
     }
 
     /** QK_NORM: RMSNorm of each of the heads q heads and kvHeads k heads (headSize each) with epsilon eps. */
@@ -95,9 +170,10 @@ public sealed interface Params {
      * style is the pairing; scale multiplies rotated q and k (LongRoPE's attention factor,
      * {@link dev.kiln.model.RopeScaling#attentionFactor()}; 1 otherwise).
      */
-    record Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset, float scale)
+    record Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset, float scale, int rows)
             implements Params {
         public Rope {
+            positive("rows", rows);
             positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
             if (headSize % 2 != 0) throw new IllegalArgumentException("headSize must be even for RoPE, got " + headSize);
             if (style == null) throw new IllegalArgumentException("rope style is required");
@@ -107,17 +183,22 @@ public sealed interface Params {
 
         /** No output scaling: every scaling type but LongRoPE. */
         public Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset) {
-            this(heads, kvHeads, headSize, style, layerOffset, 1f);
+            this(heads, kvHeads, headSize, style, layerOffset, 1f, 1);
+        }
+
+        /** One row. */
+        public Rope(int heads, int kvHeads, int headSize, RopeStyle style, int layerOffset, float scale) {
+            this(heads, kvHeads, headSize, style, layerOffset, scale, 1);
         }
 
         public Kernel kernel() { return Kernel.ROPE; }
         public byte[] bytes() {
-            return new UniformWriter(6).u32(heads).u32(kvHeads).u32(headSize).u32(style.ordinal()).u32(layerOffset)
-                    .f32(scale).bytes();
+            return new UniformWriter(7).u32(heads).u32(kvHeads).u32(headSize).u32(style.ordinal()).u32(layerOffset)
+                    .f32(scale).u32(rows).bytes();
         }
-        /** One invocation per rotated pair: (heads + kvHeads)·headSize/2. */
+        /** One invocation per rotated pair of each row: rows·(heads + kvHeads)·headSize/2. */
         public int[] workgroups() {
-            return Workgroups.cover((long) (heads + kvHeads) * headSize / 2, Kernel.ROPE.workgroupSize());
+            return Workgroups.cover((long) rows * (heads + kvHeads) * headSize / 2, Kernel.ROPE.workgroupSize());
         }
     }
 
@@ -138,6 +219,63 @@ public sealed interface Params {
         }
         /** One workgroup per query head. */
         public int[] workgroups() { return Workgroups.spread(heads); }
+    }
+
+    /**
+     * MAT_MUL: Y[r] = W·X[r] (or += when accumulate) for an n×cols W and the rows r &lt; min(rows, Step.rows) of X
+     * (rows, cols) and Y (rows, n). The grid is 64-output × 32-row tiles.
+     */
+    record MatMul(int rows, int n, int cols, boolean accumulate, int scaleWord, boolean gate) implements Params {
+        /** Outputs and rows per workgroup tile (the kernel's TN and TM). */
+        public static final int TILE_N = 64, TILE_ROWS = 32;
+
+        public MatMul {
+            positive("rows", rows); positive("n", n); positive("cols", cols);
+            if (accumulate && gate) throw new IllegalArgumentException("a mat-mul either accumulates or gates, not both");
+            if ((n + TILE_N - 1) / TILE_N > Workgroups.MAX_PER_DIMENSION) {
+                throw new IllegalArgumentException("MAT_MUL takes at most " + (long) TILE_N * Workgroups.MAX_PER_DIMENSION + " outputs, got " + n);
+            }
+        }
+
+        public static MatMul of(DType t, int rows, int n, int cols, boolean accumulate) {
+            return new MatMul(rows, n, cols, accumulate, scaleWordOf(t, n, cols), false);
+        }
+
+        /** Y = silu(Y)·(W·X), as {@link MatVec#gated}. */
+        public static MatMul gated(DType t, int rows, int n, int cols) {
+            return new MatMul(rows, n, cols, false, scaleWordOf(t, n, cols), true);
+        }
+
+        public Kernel kernel() { return Kernel.MAT_MUL; }
+        public byte[] bytes() {
+            return new UniformWriter(6).u32(rows).u32(n).u32(cols).u32(accumulate).u32(scaleWord).u32(gate).bytes();
+        }
+        public int[] workgroups() { return new int[] {(n + TILE_N - 1) / TILE_N, (rows + TILE_ROWS - 1) / TILE_ROWS, 1}; }
+    }
+
+    /**
+     * CAUSAL_ATTENTION: for each row r &lt; min(rows, Step.rows) of a block at positions Step.pos + r, attention of its
+     * heads over cache positions 0..Step.pos + r; cache offsets as in {@link Rope}.
+     */
+    record CausalAttention(int rows, int heads, int kvHeads, int headSize, int layerOffset) implements Params {
+        /** The largest head the kernel takes: 4 dimensions per invocation of 64. */
+        public static final int MAX_HEAD_SIZE = 256;
+
+        public CausalAttention {
+            positive("rows", rows); positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
+            if (heads % kvHeads != 0) {
+                throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kvHeads (" + kvHeads + ")");
+            }
+            if (headSize > MAX_HEAD_SIZE) throw new IllegalArgumentException("CAUSAL_ATTENTION takes heads of at most " + MAX_HEAD_SIZE + ", got " + headSize);
+            if (layerOffset < 0) throw new IllegalArgumentException("layerOffset must be >= 0, got " + layerOffset);
+        }
+
+        public Kernel kernel() { return Kernel.CAUSAL_ATTENTION; }
+        public byte[] bytes() {
+            return new UniformWriter(5).u32(rows).u32(heads).u32(kvHeads).u32(headSize).u32(layerOffset).bytes();
+        }
+        /** One workgroup per (row, head). */
+        public int[] workgroups() { return Workgroups.spread((long) rows * heads); }
     }
 
     /** SILU_MUL over n elements. */

@@ -1,8 +1,10 @@
 package dev.kiln.shaders;
 
 /**
- * The per-token uniform {@code struct Step { pos: u32 }}, bound just before {@code Params} in EMBED, ROPE, ATTENTION,
- * ARGMAX and TOP_K. One 16-byte buffer written once per token keeps every bind group static.
+ * The per-submit uniform {@code struct Step { pos: u32, rows: u32 }}, bound just before {@code Params} in EMBED, ROPE,
+ * ATTENTION, MAT_MUL, CAUSAL_ATTENTION, ARGMAX and TOP_K: the position of the (first) token and how many positions
+ * from it the submit processes (1 per decoded token; a block's rows in prefill). One 16-byte buffer written once per
+ * token or block keeps every bind group static.
  */
 public final class StepUniform {
     private StepUniform() {}
@@ -10,9 +12,13 @@ public final class StepUniform {
     /** Size of the uniform buffer (the struct is 4 bytes, padded to 16). */
     public static final int BYTES = 16;
 
-    /** The bytes for position {@code pos} (0-based). */
-    public static byte[] bytes(int pos) {
+    /** The bytes for the one position {@code pos} (0-based). */
+    public static byte[] bytes(int pos) { return block(pos, 1); }
+
+    /** The bytes for {@code rows} positions from {@code pos} on (a prefill block). */
+    public static byte[] block(int pos, int rows) {
         if (pos < 0) throw new IllegalArgumentException("position must be >= 0, got " + pos);
-        return new UniformWriter(4).u32(pos).bytes();
+        if (rows < 1) throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        return new UniformWriter(4).u32(pos).u32(rows).bytes();
     }
 }

@@ -8,7 +8,7 @@ import dev.kiln.model.DType;
  * <pre>
  *  1. precision prelude   F16: "enable f16;" + "alias kv = f16;"      F32: "alias kv = f32;"
  *  2. weight prelude      weights_f32.wgsl | weights_f16.wgsl | weights_q8.wgsl | weights_q4.wgsl
- *                         (only for kernels with a weight binding: EMBED, MAT_VEC)
+ *                         (only for kernels with a weight binding: EMBED, MAT_VEC, MAT_MUL)
  *  3. reduction prelude   reduce.wgsl: reduce_sum, reduce_max, reduce_best over the workgroup
  *                         (only for kernels that {@link Kernel#reduces()}; they define {@code const WG})
  *  4. the kernel file     &lt;role&gt;.wgsl

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,5 +51,25 @@ class EmbedKernelTest {
         float[] expected = new float[dim];
         Dequant.row(t, table, 0, vocab, dim, tokens[pos], expected);
         TestData.assertClose(p + " " + t + " row " + tokens[pos], expected, x, 0.0 + Float.MIN_VALUE);
+    }
+
+    /** A prefill block: row r gets the token at pos + r; grid rows past Step.rows keep what x held. */
+    @Test
+    void aBlockEmbedsTheTokensFromPosOnAndLeavesRowsPastTheBlockAlone() {
+        int vocab = 37, dim = 96, rows = 4, live = 3, pos = 1;
+        DType t = DType.Q4;
+        byte[] table = TestData.pack(t, TestData.uniform(5, vocab * dim, -2, 2), vocab, dim);
+        int[] tokens = {1, 36, 0, 18, 5};
+        float[] x0 = TestData.uniform(6, rows * dim, 7, 8);
+        float[] x = gpu.run(gpu.request().ints("tokens", tokens).bytes("w", table).floats("x", x0)
+                .bytes("step", StepUniform.block(pos, live))
+                .kernel(Kernel.EMBED, Precision.F32, t, Params.Embed.of(t, vocab, dim, rows), "tokens", "w", "x", "step")
+                .read("x")).floats("x");
+        float[] expected = x0.clone(), row = new float[dim];
+        for (int r = 0; r < live; r++) {
+            Dequant.row(t, table, 0, vocab, dim, tokens[pos + r], row);
+            System.arraycopy(row, 0, expected, r * dim, dim);
+        }
+        TestData.assertClose("block of 3 in a grid of 4", expected, x, 0.0 + Float.MIN_VALUE);
     }
 }

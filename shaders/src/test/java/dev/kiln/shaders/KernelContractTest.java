@@ -33,10 +33,13 @@ class KernelContractTest {
         MIRRORS.put(Kernel.EMBED, Params.Embed.class);
         MIRRORS.put(Kernel.RMS_NORM, Params.RmsNorm.class);
         MIRRORS.put(Kernel.MAT_VEC, Params.MatVec.class);
+        MIRRORS.put(Kernel.MAT_VEC_QKV, Params.MatVecQkv.class);
         MIRRORS.put(Kernel.QKV_BIAS, Params.QkvBias.class);
         MIRRORS.put(Kernel.QK_NORM, Params.QkNorm.class);
         MIRRORS.put(Kernel.ROPE, Params.Rope.class);
         MIRRORS.put(Kernel.ATTENTION, Params.Attention.class);
+        MIRRORS.put(Kernel.MAT_MUL, Params.MatMul.class);
+        MIRRORS.put(Kernel.CAUSAL_ATTENTION, Params.CausalAttention.class);
         MIRRORS.put(Kernel.SILU_MUL, Params.SiluMul.class);
         MIRRORS.put(Kernel.SOFTMAX, Params.Softmax.class);
         MIRRORS.put(Kernel.ARGMAX, Params.Argmax.class);
@@ -91,7 +94,7 @@ class KernelContractTest {
     @EnumSource(Kernel.class)
     void stepIsOnePositionAndTheWorkgroupSizeMatches(Kernel k) {
         String text = Wgsl.file(k.fileName());
-        if (k.usesStep()) assertEquals(List.of("pos: u32"), structFields(text, "Step"), k + ": struct Step");
+        if (k.usesStep()) assertEquals(List.of("pos: u32", "rows: u32"), structFields(text, "Step"), k + ": struct Step");
         else assertFalse(text.contains("struct Step"), k + " declares Step without binding it");
         Matcher m = WG_CONST.matcher(text);
         assertTrue(m.find(), k + ": const WG: u32 = …u;");
@@ -115,7 +118,8 @@ class KernelContractTest {
     void workgroupTreesLiveOnlyInTheReductionPrelude(Kernel k) {
         String text = Wgsl.file(k.fileName());
         assertFalse(text.contains("for (var s = WG / 2u"), k + " writes its own tree reduction: call reduce_* instead");
-        assertFalse(text.contains("var<workgroup>"), k + " declares workgroup memory: the reduction prelude owns it");
+        assertEquals(k.tiles(), text.contains("var<workgroup>"),
+                k + ": only a tiling kernel (Kernel.tiles()) declares workgroup memory; the reduction prelude owns the rest");
         boolean calls = text.contains("reduce_sum(") || text.contains("reduce_max(") || text.contains("reduce_best(");
         assertEquals(k.reduces(), calls, k + ": Kernel.reduces() says whether the file calls the reduction prelude");
         String prelude = Wgsl.file(Wgsl.REDUCE_PRELUDE);
@@ -150,12 +154,14 @@ class KernelContractTest {
     @Test
     void paramsBytesAreLittleEndianFieldsPaddedTo16() {
         byte[] b = Params.MatVec.of(DType.Q4, 3, 64, true).bytes();
-        assertEquals(16, b.length);
-        assertEquals(List.of(3, 64, 1, 24), words(b)); // scales after 3·64/2 = 96 bytes = word 24
+        assertEquals(32, b.length);
+        assertEquals(List.of(3, 64, 1, 24, 0, 0, 0, 0), words(b)); // scales after 3·64/2 = 96 bytes = word 24
+        assertEquals(List.of(3, 64, 0, 24, 1, 0, 0, 0), words(Params.MatVec.gated(DType.Q4, 3, 64).bytes()));
         byte[] r = new Params.Rope(8, 4, 8, dev.kiln.model.RopeStyle.HALF_SPLIT, 123, 1.5f).bytes();
         assertEquals(32, r.length);
-        assertEquals(List.of(8, 4, 8, 1, 123, Float.floatToRawIntBits(1.5f), 0, 0), words(r));
-        assertEquals(List.of(7, 0, 0, 0), words(StepUniform.bytes(7)));
+        assertEquals(List.of(8, 4, 8, 1, 123, Float.floatToRawIntBits(1.5f), 1, 0), words(r));
+        assertEquals(List.of(7, 1, 0, 0), words(StepUniform.bytes(7)));
+        assertEquals(List.of(7, 64, 0, 0), words(StepUniform.block(7, 64)));
     }
 
     @Test
@@ -164,6 +170,12 @@ class KernelContractTest {
         assertEquals(List.of(32768, 2, 1), List.of(box(Workgroups.spread(65536))));
         int[] w = Params.MatVec.of(DType.F32, 200_003, 8, false).workgroups();
         assertTrue((long) w[0] * w[1] >= 200_003 && w[0] <= 65535 && w[2] == 1);
+    }
+
+    @Test
+    void matMulTilesAre64OutputsBy32Rows() {
+        assertEquals(List.of(14, 2, 1), List.of(box(Params.MatMul.of(DType.Q4, 64, 896, 896, false).workgroups())));
+        assertEquals(List.of(1, 1, 1), List.of(box(Params.MatMul.of(DType.F32, 1, 3, 5, true).workgroups())));
     }
 
     private static Integer[] box(int[] v) {

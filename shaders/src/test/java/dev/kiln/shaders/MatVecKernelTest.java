@@ -84,6 +84,26 @@ class MatVecKernelTest {
         TestData.assertClose("y += W·x", expected, y, tol);
     }
 
+    /** The SwiGLU gate fused into the up projection: y = silu(g)·(W·x) with the gate g in y, as Ops.siluMul. */
+    @Test
+    void gateMultipliesTheProductBySiluOfWhatYHolds() {
+        int rows = 100, cols = 256;
+        float[] w = TestData.uniform(21, rows * cols, -1, 1);
+        float[] x = TestData.uniform(22, cols, -1, 1);
+        float[] g = TestData.uniform(23, rows, -6, 6);
+        byte[] packed = TestData.pack(DType.Q8, w, rows, cols);
+        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", x).floats("y", g)
+                .kernel(Kernel.MAT_VEC, Precision.F32, DType.Q8, Params.MatVec.gated(DType.Q8, rows, cols), "w", "x", "y")
+                .read("y")).floats("y");
+        float[] wq = Dequant.all(DType.Q8, packed, 0, rows, cols);
+        float[] up = new float[rows];
+        Ops.matVec(up, wq, x, rows, cols);
+        float[] expected = g.clone(), tol = tolerance(wq, x, rows, cols);
+        Ops.siluMul(expected, up, rows);
+        for (int r = 0; r < rows; r++) tol[r] = tol[r] * Math.max(1f, Math.abs(Ops.silu(g[r]))) + 4 * Math.ulp(Math.abs(expected[r]));
+        TestData.assertClose("y = silu(y)·W·x", expected, y, tol);
+    }
+
     @Test
     void moreThan65535RowsSpreadOverYAndEveryRowIsWritten() {
         int rows = 200_003, cols = 8; // an LM-head-sized row count: 4 workgroup rows in y

@@ -51,4 +51,21 @@ class QkvBiasKernelTest {
         TestData.assertClose(p + " k", k, r.floats("k"), 0);
         TestData.assertClose(p + " v", v, r.floats("v"), 0);
     }
+
+    /** A prefill block: every row of q, k and v gets the same bias vector. */
+    @org.junit.jupiter.api.Test
+    void everyRowOfABlockGetsTheBiases() {
+        int qDim = 100, kvDim = 37, rows = 3;
+        float[] q = TestData.uniform(1, rows * qDim, -2, 2), k = TestData.uniform(2, rows * kvDim, -2, 2), v = TestData.uniform(3, rows * kvDim, -2, 2);
+        float[] bq = TestData.uniform(7, qDim, -1, 1), bk = TestData.uniform(8, kvDim, -1, 1), bv = TestData.uniform(9, kvDim, -1, 1);
+        NodeGpu.Result r = gpu.run(gpu.request().floats("q", q).floats("k", k).floats("v", v)
+                .floats("bq", bq).floats("bk", bk).floats("bv", bv)
+                .kernel(Kernel.QKV_BIAS, Precision.F32, null, new Params.QkvBias(qDim, kvDim, rows), "q", "k", "v", "bq", "bk", "bv")
+                .read("q", "k", "v"));
+        for (int i = 0; i < rows * qDim; i++) q[i] += bq[i % qDim];
+        for (int i = 0; i < rows * kvDim; i++) { k[i] += bk[i % kvDim]; v[i] += bv[i % kvDim]; }
+        TestData.assertClose("q rows", q, r.floats("q"), 0);
+        TestData.assertClose("k rows", k, r.floats("k"), 0);
+        TestData.assertClose("v rows", v, r.floats("v"), 0);
+    }
 }

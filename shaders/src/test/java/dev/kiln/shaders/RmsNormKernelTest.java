@@ -48,6 +48,25 @@ class RmsNormKernelTest {
         check(Precision.F32, x, TestData.uniform(10, n, 0.5f, 1.5f), 1e-5f);
     }
 
+    /** A prefill block: every row normed on its own, one workgroup each (3 rows of an odd width). */
+    @Test
+    void eachRowOfABlockIsNormedOnItsOwn() {
+        int n = 172, rows = 3;
+        float[] x = TestData.uniform(11, rows * n, -3, 3), w = TestData.uniform(12, n, 0.5f, 1.5f);
+        for (int i = 0; i < n; i++) x[2 * n + i] *= 100; // a row of another scale: no mean across rows
+        float[] out = gpu.run(gpu.request().floats("x", x).floats("w", w).zeros("out", 4L * rows * n)
+                .kernel(Kernel.RMS_NORM, Precision.F32, null, new Params.RmsNorm(n, 1e-5f, rows), "x", "w", "out")
+                .read("out")).floats("out");
+        float[] expected = new float[rows * n], tol = new float[rows * n], row = new float[n], xr = new float[n];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, r * n, xr, 0, n);
+            Ops.rmsNorm(row, xr, w, n, 1e-5f);
+            System.arraycopy(row, 0, expected, r * n, n);
+        }
+        for (int i = 0; i < rows * n; i++) tol[i] = 1e-5f * Math.abs(expected[i]) + 1e-7f;
+        TestData.assertClose("3 rows", expected, out, tol);
+    }
+
     private static void check(Precision p, float[] x, float[] w, float eps) {
         int n = x.length;
         float[] out = gpu.run(gpu.request().floats("x", x).floats("w", w).zeros("out", 4L * n)

@@ -86,4 +86,42 @@ class RopeKernelTest {
         TestData.assertClose(p + " kCache (only row pos of layer 1 written)", kExpected, kCache, angleTol + storeTol + 1e-30);
         TestData.assertClose(p + " vCache (only row pos of layer 1 written)", vExpected, vCache, storeTol + 1e-30);
     }
+
+    /**
+     * A prefill block: row r rotates at pos + r and lands in cache row pos + r; grid rows past Step.rows touch neither
+     * q nor the cache (a partial last block must not write past the prompt).
+     */
+    @org.junit.jupiter.api.Test
+    void aBlockRotatesEachRowAtItsOwnPositionAndWritesOnlyItsRows() {
+        Precision p = Precision.F32;
+        RopeStyle style = RopeStyle.HALF_SPLIT;
+        int heads = 4, kvHeads = 2, hs = 8, kvDim = kvHeads * hs, qDim = heads * hs, pos = 5, rows = 4, live = 3;
+        int context = pos + rows + 2, layers = 2, layerOffset = context * kvDim;
+        float[] freqs = RopeFrequencies.of(10000f, hs, RopeScaling.NONE, context);
+        float[] q = TestData.uniform(1, rows * qDim, -1, 1);
+        float[] k = TestData.uniform(2, rows * kvDim, -1, 1);
+        float[] v = TestData.uniform(3, rows * kvDim, -1, 1);
+        long cacheBytes = (long) layers * context * kvDim * p.kvBytes();
+        NodeGpu.Result r = gpu.run(gpu.request().floats("q", q).floats("k", k).floats("v", v).floats("freqs", freqs)
+                .zeros("kCache", cacheBytes).zeros("vCache", cacheBytes).bytes("step", StepUniform.block(pos, live))
+                .kernel(Kernel.ROPE, p, null, new Params.Rope(heads, kvHeads, hs, style, layerOffset, 1f, rows),
+                        "q", "k", "v", "freqs", "kCache", "vCache", "step")
+                .read("q", "kCache", "vCache"));
+        float[] qExpected = q.clone();
+        int cells = layers * context * kvDim;
+        float[] kExpected = new float[cells], vExpected = new float[cells];
+        for (int row = 0; row < live; row++) {
+            float[] qr = java.util.Arrays.copyOfRange(q, row * qDim, (row + 1) * qDim);
+            float[] kr = java.util.Arrays.copyOfRange(k, row * kvDim, (row + 1) * kvDim);
+            Ops.rope(qr, heads, hs, pos + row, freqs, style, 1f);
+            Ops.rope(kr, kvHeads, hs, pos + row, freqs, style, 1f);
+            System.arraycopy(qr, 0, qExpected, row * qDim, qDim);
+            System.arraycopy(kr, 0, kExpected, layerOffset + (pos + row) * kvDim, kvDim);
+            System.arraycopy(v, row * kvDim, vExpected, layerOffset + (pos + row) * kvDim, kvDim);
+        }
+        double angleTol = 3e-6 + (pos + rows) * 0x1p-22;
+        TestData.assertClose("q of 3 rows in a grid of 4", qExpected, r.floats("q"), angleTol);
+        TestData.assertClose("kCache rows pos..pos+2", kExpected, TestData.kvFloats(p, r.bytes("kCache"), cells), angleTol);
+        TestData.assertClose("vCache rows pos..pos+2", vExpected, TestData.kvFloats(p, r.bytes("vCache"), cells), 1e-30);
+    }
 }

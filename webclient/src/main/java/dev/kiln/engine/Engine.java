@@ -26,8 +26,6 @@ import org.teavm.jso.JSBody;
  * All methods suspend: call them on a TeaVM thread.
  */
 public final class Engine {
-    /** Prompt positions per submit during prefill (each position still gets its own step copy and pass). */
-    static final int PREFILL_CHUNK = 16;
 
     /** Receives each generated token and the text it completed. */
     @FunctionalInterface
@@ -321,12 +319,17 @@ public final class Engine {
         }
     }
 
-    /** Runs the body (embed + layers) for prompt positions first .. last-1, several per submit. */
+    /**
+     * Runs the body (embed + layers) for prompt positions first .. last-1 in blocks of up to {@code plan.block}
+     * positions, one submit each: the Step uniform says where the block starts and how many rows it holds (a queue
+     * write, ordered before the block's submit), and every layer runs once per block.
+     */
     private void prefill(int first, int last) {
-        for (int start = first; start < last; start += PREFILL_CHUNK) {
-            int end = Math.min(last, start + PREFILL_CHUNK);
+        for (int start = first; start < last; start += plan.block) {
+            int rows = Math.min(plan.block, last - start);
+            gpu.write(plan.step, 0, Bytes.of(StepUniform.block(start, rows)));
             Encoder e = new Encoder(gpu, "prefill-from", start);
-            for (int pos = start; pos < end; pos++) position(e, pos).pass(plan.body);
+            e.pass(plan.prefill);
             e.submit();
         }
     }

@@ -26,13 +26,19 @@ import org.teavm.jso.webgpu.GPUBuffer;
  * <pre>
  *   body  = the recipe's body (EMBED, every layer)      head = the recipe's head (FINAL_NORM, LOGITS)
  *   greedy tail = ARGMAX (tokens[pos+1]);  sampling tail = TOP_K (candidates for the Java sampler)
+ *   prefill = the body for a block of up to {@link #block} prompt positions ({@link Schedule#prefill})
  * </pre>
+ *
+ * The per-position activations (x, xb, q, k, v, xb2, hb, hb2) have {@link #block} rows; a decode position uses row 0.
  */
 public final class Plan {
     final ModelConfig c;
     final Schedule schedule;
     final List<Dispatch> body = new ArrayList<>();   // one per schedule.body() launch
     final List<Dispatch> head = new ArrayList<>();   // one per schedule.head() launch
+    final int block;                                 // prompt positions per prefill launch
+    final Schedule prefillSchedule;
+    final List<Dispatch> prefill = new ArrayList<>(); // one per prefillSchedule.body() launch
     final Dispatch argmax;
     final Dispatch topK;
     final List<Dispatch> argmaxPass; // one-dispatch passes, built once so the decode loop allocates no list
@@ -53,6 +59,9 @@ public final class Plan {
     private final Manifest m;
     private final GPUBuffer[] shards;
 
+    /** The most prompt positions one prefill block holds. */
+    static final int MAX_BLOCK = 64;
+
     Plan(Gpu gpu, PipelineCache pipelines, Loader.Loaded model, int k) {
         this.gpu = gpu;
         this.pipelines = pipelines;
@@ -60,11 +69,14 @@ public final class Plan {
         this.shards = model.shards();
         this.c = m.config();
         this.schedule = Schedule.of(m);
+        this.block = Math.min(MAX_BLOCK, c.context());
+        this.prefillSchedule = Schedule.prefill(m, block);
         this.k = Math.min(k, Math.min(Params.TopK.MAX_K, c.vocab()));
         acts = new GPUBuffer[Act.values().length];
         int widest = 0;
         for (Act a : Act.values()) {
-            long bytes = a.isCache() ? (long) c.layers() * a.width(c) * pipelines.precision().kvBytes() : 4L * a.width(c);
+            long bytes = a.isCache() ? (long) c.layers() * a.width(c) * pipelines.precision().kvBytes()
+                    : 4L * a.width(c) * (perPosition(a) ? block : 1);
             acts[a.ordinal()] = gpu.storage(a.name(), (bytes + 3) & ~3L);
             if (!a.isCache()) widest = Math.max(widest, a.width(c));
         }
@@ -83,6 +95,7 @@ public final class Plan {
         topKOut = gpu.storage("topK", topKParams.outBytes());
         for (Schedule.Launch l : schedule.body()) body.add(dispatch(l));
         for (Schedule.Launch l : schedule.head()) head.add(dispatch(l));
+        for (Schedule.Launch l : prefillSchedule.body()) prefill.add(dispatch(l));
         for (Schedule.Launch l : schedule.body()) for (Stage s : l.stages()) widest = Math.max(widest, s.resultWidth(c));
         readback = gpu.readback("readback", Math.max(4L * widest, topKParams.outBytes()));
         argmax = dispatch("ARGMAX", new Params.Argmax(c.vocab()), null, List.of(whole(logits), whole(tokens), whole(step)));
@@ -93,6 +106,14 @@ public final class Plan {
 
     /** Dispatches per token (body + head + one tail). */
     int dispatchesPerToken() { return body.size() + head.size() + 1; }
+
+    /** Whether {@code a} has one row per position of a prefill block (not the ids, scores, logits or caches). */
+    static boolean perPosition(Act a) {
+        return switch (a) {
+            case X, XB, XB2, Q, K, V, HB, HB2 -> true;
+            case TOKENS, ATT, LOGITS, K_CACHE, V_CACHE -> false;
+        };
+    }
 
     /** The buffer of activation {@code a}. */
     GPUBuffer act(Act a) { return acts[a.ordinal()]; }
@@ -108,6 +129,10 @@ public final class Plan {
         if (s instanceof Schedule.Slot.Tensor t) {
             TensorInfo info = m.tensor(t.name());
             return new Binding(shards[info.shard()], info.offset(), info.length());
+        }
+        if (s instanceof Schedule.Slot.TensorRange r) {
+            TensorInfo first = m.tensor(r.first()), last = m.tensor(r.last());
+            return new Binding(shards[first.shard()], first.offset(), last.offset() + last.length() - first.offset());
         }
         if (s instanceof Schedule.Slot.RopeTable) return whole(freqs);
         return whole(step);

@@ -62,16 +62,13 @@ class ScheduleTest {
 
         List<Schedule.Launch> launches = new ArrayList<>(s.body());
         launches.addAll(s.head());
-        List<String> labels = new ArrayList<>();
-        for (Schedule.Launch l : launches) labels.add(l.label());
-        List<String> stageLabels = new ArrayList<>();
-        for (Stage st : expected) stageLabels.add(st.label());
-        assertEquals(stageLabels, labels, "one launch per stage today, labelled step/Lk");
-        assertEquals(recipe.body().size(), s.body().size(), "the body is what prefill replays");
+        for (Schedule.Launch l : launches) assertEquals(joinedLabels(l), l.label(), "a launch is labelled step/Lk of its stages");
+        assertEquals(recipe.body().size() - 3 * c.layers(), s.body().size(),
+                "one launch per stage, but Q+K+V and W3+SILU_MUL are one each per layer");
 
         for (Schedule.Launch l : launches) {
             Stage st = l.stages().get(0);
-            assertEquals(kernelOf(st.op()), l.params().kernel(), l.label());
+            assertEquals(l.stages().size() == 3 ? Kernel.MAT_VEC_QKV : kernelOf(st.op()), l.params().kernel(), l.label());
             if (l.params() instanceof Params.MatVec mv) {
                 Weight w = st.weights().get(0);
                 assertEquals(w.rows(), mv.rows(), l.label() + " rows");
@@ -81,6 +78,122 @@ class ScheduleTest {
                 assertTrue(l.slots().contains(new Schedule.Slot.Tensor(w.tensor(), false)), l.label() + " binds " + w.tensor());
             }
             assertEquals(l.params().kernel().bindings().size(), l.slots().size() + 1, l.label() + ": slots + Params");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void thePrefillBlockPerformsTheBodysStagesInOrderOverAllItsRows(String name, ModelConfig c, DType matrices) {
+        Manifest m = manifest(c, matrices);
+        Recipe recipe = Recipe.of(m);
+        int rows = 64;
+        Schedule s = Schedule.prefill(m, rows);
+        assertEquals(rows, s.rows());
+        assertEquals(List.of(), s.head(), "no LM head: only the last prompt position needs logits, and it runs as a decode position");
+        assertEquals(recipe.body(), s.recipeStages(), "every body stage once, in the recipe's order");
+        for (Schedule.Launch l : s.body()) {
+            Stage st = l.stages().get(0);
+            assertEquals(prefillKernelOf(st.op()), l.params().kernel(), l.label());
+            assertEquals(joinedLabels(l), l.label(), "labels name the stages, as in decode");
+            assertEquals(l.params().kernel().bindings().size(), l.slots().size() + 1, l.label() + ": slots + Params");
+            Params p = l.params();
+            if (p instanceof Params.MatMul mm) {
+                Weight w = st.weights().get(0);
+                assertEquals(List.of(rows, w.rows(), w.cols(), st.accumulate()), List.of(mm.rows(), mm.n(), mm.cols(), mm.accumulate()), l.label());
+                assertEquals(m.tensor(w.tensor()).dtype(), l.weights(), l.label() + " weight type");
+                assertTrue(l.slots().contains(new Schedule.Slot.Tensor(w.tensor(), false)), l.label() + " binds " + w.tensor());
+            } else if (p instanceof Params.CausalAttention a) {
+                assertEquals(List.of(rows, c.heads(), c.kvHeads(), c.headSize()), List.of(a.rows(), a.heads(), a.kvHeads(), a.headSize()), l.label());
+            } else if (p instanceof Params.Embed e) {
+                assertEquals(rows, e.rows(), l.label());
+            } else if (p instanceof Params.RmsNorm n) {
+                assertEquals(rows, n.rows(), l.label());
+            } else if (p instanceof Params.QkvBias b) {
+                assertEquals(rows, b.rows(), l.label());
+            } else if (p instanceof Params.QkNorm n) {
+                assertEquals(List.of(rows * c.heads(), rows * c.kvHeads()), List.of(n.heads(), n.kvHeads()), l.label());
+            } else if (p instanceof Params.Rope r) {
+                assertEquals(rows, r.rows(), l.label());
+            } else if (p instanceof Params.SiluMul u) {
+                assertEquals(rows * c.ffn(), u.n(), l.label());
+            } else {
+                throw new AssertionError(l.label() + ": unexpected " + p);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void upProjectionAndSiluMulAreOneGatedLaunchPerLayerInDecodeAndPrefill(String name, ModelConfig c, DType matrices) {
+        Manifest m = manifest(c, matrices);
+        for (Schedule s : List.of(Schedule.of(m), Schedule.prefill(m, 16))) {
+            int gated = 0;
+            for (Schedule.Launch l : s.body()) {
+                List<Step> steps = new ArrayList<>();
+                for (Stage st : l.stages()) steps.add(st.step());
+                if (steps.contains(Step.SILU_MUL) || steps.contains(Step.W3)) {
+                    assertEquals(List.of(Step.W3, Step.SILU_MUL), steps, l.label());
+                    boolean gate = l.params() instanceof Params.MatVec mv ? mv.gate() : ((Params.MatMul) l.params()).gate();
+                    assertTrue(gate, l.label() + " gates");
+                    assertTrue(l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB)), "writes hb in place");
+                    assertTrue(!l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB2)), "hb2 is never written");
+                    gated++;
+                }
+            }
+            assertEquals(c.layers(), gated, "one gated launch per layer");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void decodeRunsQKAndVAsOneLaunchOverTheRangeOfTheirWeights(String name, ModelConfig c, DType matrices) {
+        Manifest m = manifest(c, matrices);
+        int fused = 0;
+        for (Schedule.Launch l : Schedule.of(m).body()) {
+            if (!(l.params() instanceof Params.MatVecQkv p)) continue;
+            Stage q = l.stages().get(0);
+            int layer = q.layer();
+            assertEquals(List.of(Step.Q, Step.K, Step.V), l.stages().stream().map(Stage::step).toList(), l.label());
+            assertEquals(new Schedule.Slot.TensorRange(TensorNames.attnQ(layer), TensorNames.attnV(layer)), l.slots().get(0));
+            TensorInfo tq = m.tensor(TensorNames.attnQ(layer)), tk = m.tensor(TensorNames.attnK(layer)), tv = m.tensor(TensorNames.attnV(layer));
+            assertEquals(List.of(c.qDim(), c.kvDim(), c.dim()), List.of(p.qRows(), p.kvRows(), p.cols()));
+            assertEquals(0, p.qStart());
+            assertTrue(p.kStart() > 0 && p.vStart() > p.kStart(), "wk and wv start after wq in the range");
+            assertEquals((tv.offset() - tq.offset()) * p.kStart(), (tk.offset() - tq.offset()) * (long) p.vStart(),
+                    "starts are the byte offsets in elements, one scale for both");
+            assertEquals(matrices, l.weights());
+            fused++;
+        }
+        assertEquals(c.layers(), fused, "one Q+K+V launch per layer");
+        for (Schedule.Launch l : Schedule.prefill(m, 8).body()) {
+            assertTrue(l.stages().size() < 3, "prefill keeps Q, K, V as three MAT_MULs: " + l.label());
+        }
+    }
+
+    @Test
+    void qKAndVStaySeparateWhenTheirWeightsAreInDifferentShards() {
+        ModelConfig c = config(false, false, false);
+        Manifest good = manifest(c, DType.Q4);
+        List<TensorInfo> tensors = new ArrayList<>();
+        for (TensorInfo t : good.tensors()) {
+            tensors.add(t.name().equals(TensorNames.attnK(1)) ? new TensorInfo(t.name(), t.shape(), t.dtype(), 1, 0, t.length()) : t);
+        }
+        List<ShardInfo> shards = new ArrayList<>(good.shards());
+        shards.add(new ShardInfo("shard-00001.bin", 4096, "1".repeat(64)));
+        Manifest split = new Manifest(good.name(), c, good.tokenizer(), tensors, shards);
+        List<String> labels = new ArrayList<>();
+        for (Schedule.Launch l : Schedule.of(split).body()) labels.add(l.label());
+        assertTrue(labels.contains("Q/L0+K/L0+V/L0"), labels.toString());
+        assertTrue(labels.containsAll(List.of("Q/L1", "K/L1", "V/L1")), "layer 1's wk lives in another shard: " + labels);
+    }
+
+    @Test
+    void aDecodeScheduleIsOneRow() {
+        Schedule s = Schedule.of(manifest(config(false, true, true), DType.Q4));
+        assertEquals(1, s.rows());
+        for (Schedule.Launch l : s.body()) {
+            if (l.params() instanceof Params.RmsNorm n) assertEquals(1, n.rows(), l.label());
+            if (l.params() instanceof Params.Rope r) assertEquals(1, r.rows(), l.label());
         }
     }
 
@@ -129,6 +242,20 @@ class ScheduleTest {
             case ROPE -> Kernel.ROPE;
             case ATTENTION -> Kernel.ATTENTION;
             case SILU_MUL -> Kernel.SILU_MUL;
+        };
+    }
+
+    private static String joinedLabels(Schedule.Launch l) {
+        List<String> labels = new ArrayList<>();
+        for (Stage st : l.stages()) labels.add(st.label());
+        return String.join("+", labels);
+    }
+
+    private static Kernel prefillKernelOf(Op op) {
+        return switch (op) {
+            case MAT_VEC -> Kernel.MAT_MUL;
+            case ATTENTION -> Kernel.CAUSAL_ATTENTION;
+            default -> kernelOf(op);
         };
     }
 

@@ -27,6 +27,9 @@ public record SyntheticShape(String name, ModelConfig config) {
             // HuggingFaceTB/SmolLM2-360M: hidden 960, 32 layers, 15 / 5 heads of 64, FFN 2560, tied
             new SyntheticShape("smollm2-360m", new ModelConfig("llama", 960, 32, 15, 5, 64, 2560, 49152, 1e-5f, 1e5f,
                     RopeStyle.HALF_SPLIT, CONTEXT, 1, 2, true)),
+            // HuggingFaceTB/SmolLM2-135M: hidden 576, 30 layers, 9 / 3 heads of 64, FFN 1536, tied
+            new SyntheticShape("smollm2-135m", new ModelConfig("llama", 576, 30, 9, 3, 64, 1536, 49152, 1e-5f, 1e5f,
+                    RopeStyle.HALF_SPLIT, CONTEXT, 1, 2, true)),
             // for tests: every feature of qwen2-0.5b at a size that loads in a second
             new SyntheticShape("tiny", new ModelConfig("llama", 64, 2, 4, 2, 16, 128, 512, 1e-6f, 1e6f,
                     RopeStyle.HALF_SPLIT, CONTEXT, 1, 2, true, true, false, RopeScaling.NONE)));

@@ -1,0 +1,76 @@
+package dev.kiln.shaders;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.model.DType;
+import dev.kiln.quant.Dequant;
+import dev.kiln.reference.Ops;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * MAT_VEC_QKV on Dawn/lavapipe: wq, wk and wv packed one after another with 256-byte alignment (as a shard holds
+ * them) and bound as one range, against {@link Ops#matVec} of each over its dequantized weights. Tolerance as
+ * {@link MatVecKernelTest}'s (the same products, summation order only). Reading a tensor's quants or scales at the
+ * wrong offset costs O(|w·x|).
+ */
+class MatVecQkvKernelTest {
+    private static NodeGpu gpu;
+
+    @BeforeAll static void start() { gpu = NodeGpu.start(); }
+    @AfterAll static void stop() { if (gpu != null) gpu.close(); }
+
+    /** {qRows, kvRows, cols}: quantized need cols % 32 == 0; f32/f16 also get odd widths. */
+    static Stream<Arguments> shapes() {
+        List<Arguments> a = new ArrayList<>();
+        int[][] grouped = {{64, 16, 64}, {896, 128, 896}, {33, 7, 96}};
+        int[][] any = {{5, 3, 33}, {1, 1, 1}};
+        for (Precision p : Precision.values()) {
+            for (DType t : DType.values()) {
+                for (int[] s : grouped) a.add(Arguments.of(p, t, s[0], s[1], s[2]));
+                if (!t.quantized()) for (int[] s : any) a.add(Arguments.of(p, t, s[0], s[1], s[2]));
+            }
+        }
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} q {2} kv {3} cols {4}")
+    @MethodSource("shapes")
+    void theThreeProjectionsMatchTheCpuFromOneBoundRange(Precision p, DType t, int qRows, int kvRows, int cols) throws Exception {
+        assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
+        int[] rows = {qRows, kvRows, kvRows};
+        float[][] ws = new float[3][];
+        byte[][] packed = new byte[3][];
+        int[] words = new int[3];
+        ByteArrayOutputStream range = new ByteArrayOutputStream();
+        for (int i = 0; i < 3; i++) {
+            ws[i] = TestData.uniform(31L * i + rows[i] + cols, rows[i] * cols, -1, 1);
+            packed[i] = TestData.pack(t, ws[i], rows[i], cols);
+            words[i] = range.size() / 4;
+            range.write(packed[i]);
+            while (range.size() % 256 != 0) range.write(0x5a); // padding the kernel must not read
+        }
+        float[] x = TestData.uniform(cols, cols, -1, 1);
+        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", x)
+                .zeros("q", 4L * qRows).zeros("k", 4L * kvRows).zeros("v", 4L * kvRows)
+                .kernel(Kernel.MAT_VEC_QKV, p, t, Params.MatVecQkv.of(t, qRows, kvRows, cols, words[0], words[1], words[2]),
+                        "w", "x", "q", "k", "v")
+                .read("q", "k", "v"));
+        String[] names = {"q", "k", "v"};
+        for (int i = 0; i < 3; i++) {
+            float[] wq = Dequant.all(t, packed[i], 0, rows[i], cols);
+            float[] expected = new float[rows[i]];
+            Ops.matVec(expected, wq, x, rows[i], cols);
+            TestData.assertClose(p + " " + t + " " + names[i], expected, r.floats(names[i]),
+                    MatVecKernelTest.tolerance(wq, x, rows[i], cols));
+        }
+    }
+}
