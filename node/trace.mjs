@@ -4,7 +4,7 @@
 //
 //   node node/trace.mjs --manifest URL --ids '[1, 2, …]' [--precision f16,f32] [--kernel ROLE=FILE …]
 //
-// --kernel replaces a kernel role's WGSL file (e.g. silu_mul=/tmp/my_silu_mul.wgsl; the preludes are kept), so a
+// --kernel replaces a kernel role's WGSL file (e.g. mat_vec=/tmp/my_mat_vec.wgsl; the preludes are kept), so a
 // developer can check a changed kernel step by step without rebuilding. Progress goes to stderr.
 // Exit codes: 0 ok, 2 usage, 3 bad input (integrity, manifest, kernel file), 1 other.
 

@@ -75,7 +75,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "compare every stage's result (step and layer) at every position instead of only the logits, and report the first that differs beyond the tolerance (first prompt only)")
     boolean steps;
 
-    @Option(names = "--kernel", paramLabel = "<role=file>", description = "with --steps: run this WGSL file instead of the built-in kernel of that role (e.g. silu_mul=my_silu_mul.wgsl; preludes kept); repeatable")
+    @Option(names = "--kernel", paramLabel = "<role=file>", description = "with --steps: run this WGSL file instead of the built-in kernel of that role (e.g. mat_vec=my_mat_vec.wgsl; preludes kept); repeatable")
     List<String> kernels = new ArrayList<>();
 
     /** One precision's comparison over every scored position. */

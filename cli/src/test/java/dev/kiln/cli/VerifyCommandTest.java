@@ -48,8 +48,9 @@ class VerifyCommandTest {
     }
 
     /**
-     * {@code verify --steps}: every stage agrees with the real kernels (exit 0); with SILU_MUL's formula broken through
-     * {@code --kernel}, it names SILU_MUL in layer 0 at position 0 as the first divergence (exit 3).
+     * {@code verify --steps}: every stage agrees with the real kernels (exit 0); with the SwiGLU gate broken in MAT_VEC
+     * (the launch that performs W3 and SILU_MUL) through {@code --kernel}, it names SILU_MUL in layer 0 at position 0 as
+     * the first divergence (exit 3).
      */
     @Test
     void stepsNamesTheFirstDivergingStepWhenAKernelIsBroken(@TempDir Path tmp) throws Exception {
@@ -60,10 +61,10 @@ class VerifyCommandTest {
         require(Files.isDirectory(root.resolve("node/node_modules/webgpu")), "Dawn for Node is not installed (./kiln setup)");
         require(Files.exists(root.resolve("webclient/target/webclient/js/kiln.js")), "the webclient JS build is missing: build webclient first");
         require(Files.exists(Path.of("/usr/share/vulkan/icd.d/lvp_icd.json")), "Mesa lavapipe is not installed (./kiln setup)");
-        String good = Files.readString(root.resolve("shaders/src/main/wgsl/silu_mul.wgsl"));
-        String bad = good.replace("hb[i] = g / (1.0 + exp(-g)) * hb2[i];", "hb[i] = g * hb2[i];");
-        assertFalse(bad.equals(good), "the test must change SILU_MUL's formula line");
-        Path broken = Files.writeString(tmp.resolve("silu_mul.wgsl"), bad);
+        String good = Files.readString(root.resolve("shaders/src/main/wgsl/mat_vec.wgsl"));
+        String bad = good.replace("silu(y[row]) * total", "y[row] * total");
+        assertFalse(bad.equals(good), "the test must change the gate's formula line");
+        Path broken = Files.writeString(tmp.resolve("mat_vec.wgsl"), bad);
         String before = System.getProperty("kiln.root");
         System.setProperty("kiln.root", root.toString());
         try {
@@ -73,7 +74,7 @@ class VerifyCommandTest {
             assertTrue(JsonObject.of(Json.parse(ok.out().strip()), "verify").bool("ok", false), ok.out());
 
             KilnCliTest.Run r = KilnCliTest.run("verify", gguf.toString(), "--steps", "--tokens", "3", "--precision", "f32",
-                    "--kernel", "silu_mul=" + broken, "--cache-dir", tmp.resolve("cache").toString());
+                    "--kernel", "mat_vec=" + broken, "--cache-dir", tmp.resolve("cache").toString());
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err() + r.out());
             assertTrue(r.out().contains("first divergence at SILU_MUL/L0 at position 0"), r.out());
             System.out.println(r.out().strip());
