@@ -153,11 +153,13 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * --chat-turns: {@code repeat} conversations of {@code chatTurns} turns, each on a fresh engine; per turn the median
      * time to first token, the prompt and prefilled token counts, and the decode speed. Each reply is exactly --tokens
-     * long (past EOS), so the turns differ only in how much history the prompt carries.
+     * long (past EOS), so the turns differ only in how much history the prompt carries. Last, the final turn's prompt
+     * runs once more on a fresh engine: its time to first token without the cache.
      */
     private int chat(ModelOptions model, PrintWriter err) throws Exception {
         if (!runtime.equals("node")) throw usage("--chat-turns runs in Node: leave --runtime at node");
         double[][] ttft = new double[chatTurns][repeat], decode = new double[chatTurns][repeat];
+        double[] cold = new double[repeat]; // the last turn's prompt on a fresh engine: what it costs without the cache
         int[] promptLen = new int[chatTurns], prefilled = new int[chatTurns];
         String adapterAndPrecision = "";
         try (LocalModelServer server = LocalModelServer.start(model.model, model.cacheDir, model.hubUrl)) {
@@ -181,6 +183,13 @@ public final class BenchCommand implements Callable<Integer> {
                         String reply = dev.kiln.json.JsonObject.of(result.array("choices").get(0), "choice").object("message").string("content");
                         messages.add(new GenerationRequest.Message("assistant", reply));
                     }
+                    messages.remove(messages.size() - 1);
+                    try (ChatCommand.Session fresh = ChatCommand.Session.start(server.manifestUrl(), engine.precision)) {
+                        err.printf("kiln bench: conversation %d/%d, the last turn again on a fresh engine%n", run + 1, repeat);
+                        err.flush();
+                        GenerationRequest r = GenerationRequest.ofMessages(messages).withMaxTokens(tokens).withIgnoreEos(true);
+                        cold[run] = fresh.send(r, null).object("usage").number("time_to_first_token_ms");
+                    }
                 }
             }
         } catch (LocalModelServer.InputFailed e) {
@@ -203,6 +212,7 @@ public final class BenchCommand implements Callable<Integer> {
             all.put("reply_tokens", tokens);
             all.put("runs", repeat);
             all.put("turns", turns);
+            all.put("last_turn_without_cache_ttft_ms", median(cold));
             out.println(Json.write(all));
         } else {
             out.println("adapter | precision: " + adapterAndPrecision);
@@ -213,6 +223,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf("| %s | %s | %s | %.0f | %.2f |%n", m.get("turn"), m.get("prompt_tokens"), m.get("prefilled_tokens"),
                         (Double) m.get("ttft_ms"), (Double) m.get("decode_tps"));
             }
+            out.printf("turn %d's prompt on a fresh engine (no cache): TTFT %.0f ms%n", chatTurns, median(cold));
         }
         out.flush();
         return ExitCodes.OK;
