@@ -10,7 +10,10 @@
 //   #kernel[data-result]  JSON of the kernel check;  #status[data-state]  idle|loading|ready|generating|done|error
 //   #thread[data-thread]  worker|main: where the engine runs
 //   #output[data-result]  JSON result of the last generation (prompt_ids, ids, text, precision, timings)
+//   globalThis.kilnPage.engine()  the loaded engine (engine.loseDevice() destroys its GPU device)
 import { loadKiln } from './engine-loader.js';
+import { refreshStoredModels } from './stored-models.js';
+import './offline.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -98,8 +101,10 @@ async function kernelCheck() {
 async function listModels() {
   const select = $('model');
   try {
-    const res = await fetch('api/models');
-    const models = res.ok ? await res.json() : [];
+    // the Java server answers api/models; a static copy (kiln export) has models.json
+    let res = await fetch('api/models').catch(() => null);
+    if (!res || !res.ok) res = await fetch('models.json').catch(() => null);
+    const models = res && res.ok ? await res.json() : [];
     for (const m of models) {
       const o = document.createElement('option');
       o.value = m.manifest_url;
@@ -118,7 +123,10 @@ function onProgress(json) {
   const frac = p.bytes_total ? p.bytes_done / p.bytes_total : 0;
   $('progress-bar').value = p.phase === 'ready' ? 1 : frac;
   $('progress-text').textContent = `${p.phase} — ${(p.bytes_done / 1e6).toFixed(1)} / ` +
-    `${(p.bytes_total / 1e6).toFixed(1)} MB, shard ${p.shards_done}/${p.shards_total}`;
+    `${(p.bytes_total / 1e6).toFixed(1)} MB, shard ${p.shards_done}/${p.shards_total}` +
+    (p.source ? ` (${p.source === 'store' ? 'from this browser' : 'downloading'})` : '') +
+    (p.bytes_per_s ? `, ${(p.bytes_per_s / 1e6).toFixed(1)} MB/s` : '') +
+    (p.eta_s > 0 && p.source === 'network' ? `, ${Math.ceil(p.eta_s)} s left` : '');
 }
 
 async function loadModel() {
@@ -134,6 +142,7 @@ async function loadModel() {
     const info = JSON.parse(engine.info());
     $('precision').textContent = info.precision;
     setStatus('ready', `Ready: ${info.name}, ${info.precision} compute on ${info.adapter}.`);
+    refreshStoredModels().catch(() => {});
     $('generate').disabled = false;
   } catch (e) {
     setStatus('error', e.message);
@@ -171,7 +180,7 @@ async function generate(ev) {
     $('output').dataset.result = JSON.stringify(result);
     $('stats').textContent = `${result.ids.length} tokens — prefill ${result.prefill_tps.toFixed(1)} tokens/s, ` +
       `decode ${result.decode_tps.toFixed(1)} tokens/s (${result.precision})`;
-    setStatus('done', 'Done.');
+    setStatus('done', result.recovered ? 'Done. ' + result.recovered : 'Done.');
   } catch (e) {
     setStatus('error', e.message);
   } finally {
@@ -180,6 +189,8 @@ async function generate(ev) {
   }
 }
 
+// test hook: e2e-tests reach the loaded engine (e.g. engine.loseDevice()) through it
+globalThis.kilnPage = { engine: () => engine };
 $('load').addEventListener('click', loadModel);
 $('prompt-form').addEventListener('submit', generate);
 $('stop').addEventListener('click', () => engine && engine.stop());

@@ -28,12 +28,19 @@ export const BUILD_NAMES = { wasm: 'WebAssembly GC', js: 'JavaScript' };
 
 /** The engine's exports ({demo, load}) in this realm (page or worker). */
 export async function importEngine(build) {
+  await installModelStore();
   if (build === 'wasm') {
     const runtime = await import('./engine/wasm/kiln.wasm-runtime.js');
     const teavm = await runtime.load(new URL('./engine/wasm/kiln.wasm', import.meta.url).href);
     return teavm.exports;
   }
   return await import('./engine/js/kiln.js');
+}
+
+/** The model store (model-store.js) where this realm has OPFS: the engine finds it as globalThis.kilnModelStore. */
+async function installModelStore() {
+  const store = await import('./model-store.js');
+  if (store.available && !globalThis.kilnModelStore) globalThis.kilnModelStore = store.engineStore;
 }
 
 export async function loadKiln(forced, where) {
@@ -120,6 +127,7 @@ function workerKiln(build) {
               score: (idsJson) => call({ op: 'score', handle, ids: idsJson }),
               stop: () => worker.postMessage({ op: 'stop', handle }),
               close: () => worker.postMessage({ op: 'close', handle }),
+              loseDevice: () => worker.postMessage({ op: 'lose-device', handle }),
             };
           },
         });

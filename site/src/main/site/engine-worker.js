@@ -15,6 +15,7 @@
 //   {op: 'stop', handle}                      the engine stops after the current token (its generate then resolves
 //                                             with "stopped": true); handled while generate awaits the GPU
 //   {op: 'close', handle}                     frees the engine's GPU device
+//   {op: 'lose-device', handle}               a test hook: destroys the device (the next generate recovers)
 // Any failing request answers {id, type: 'error', kind, message} with the engine's own kind and message.
 // On start the worker posts {type: 'started'} so the page can tell a Worker that cannot run at all from an engine
 // that fails to load.
@@ -69,6 +70,11 @@ self.addEventListener('message', async ({ data: m }) => {
   if (m.op === 'stop') {
     const engine = engines.get(m.handle);
     if (engine) engine.stop();
+    return;
+  }
+  if (m.op === 'lose-device') {
+    const engine = engines.get(m.handle);
+    if (engine) engine.loseDevice();
     return;
   }
   if (m.op === 'close') {

@@ -9,6 +9,7 @@ import dev.kiln.gpu.Bytes;
 import dev.kiln.gpu.Dispatch;
 import dev.kiln.gpu.Encoder;
 import dev.kiln.gpu.Gpu;
+import dev.kiln.gpu.GpuException;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.sample.Penalties;
 import dev.kiln.sample.Sampler;
@@ -35,10 +36,13 @@ public final class Engine {
         void token(int id, String text);
     }
 
-    private final Gpu gpu;
-    private final Loader.Loaded model;
+    private Gpu gpu;                                       // replaced when a lost device is recovered
+    private Loader.Loaded model;                           // its shards: buffers on the current gpu
     private final Precision precision;
-    private final Plan plan;
+    private Plan plan;
+    private final java.util.Map<dev.kiln.shaders.Kernel, String> kernels; // a developer's replaced kernels
+    private String recovered = "";                         // what the last recovery did (empty: none yet)
+    private int recoveries;
     private final double loadMs;
     private final ByteBuffer oneWord = Bytes.direct(4);   // a sampled id on its way into tokens[pos + 1]
     private final int[] words;                             // readback scratch: (2 + 2k) u32
@@ -50,8 +54,10 @@ public final class Engine {
     private int cachedLength;
     private Penalties penalties;                            // of the running generate; null without penalties
 
-    private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs) {
+    private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs,
+                   java.util.Map<dev.kiln.shaders.Kernel, String> kernels) {
         this.gpu = gpu;
+        this.kernels = kernels;
         this.model = model;
         this.precision = precision;
         this.plan = plan;
@@ -81,13 +87,17 @@ public final class Engine {
         Gpu gpu = Gpu.request();
         try {
             Precision precision = choosePrecision(gpu, wanted);
-            Loader.Loaded model = Loader.load(gpu, manifestUrl, listener);
+            gpu.pushScopes(); // an out-of-memory while the weights and buffers are created is named below
+            Loader.Loaded model = Loader.load(gpu, manifestUrl, precision, listener);
             int shards = model.shards().length;
             double bytes = model.manifest().weightBytes();
             listener.progress(new Progress(Progress.Phase.COMPILE, bytes, bytes, shards, shards));
             Plan plan = new Plan(gpu, new PipelineCache(gpu, precision, kernels), model, Params.TopK.MAX_K);
+            gpu.checkLoadScopes("loading " + model.manifest().name() + " needs about "
+                    + Admission.mib(Admission.estimate(model.manifest(), model.manifest().config().context(), precision))
+                    + " of GPU memory (" + Admission.mib(bytes) + " of weights)");
             listener.progress(new Progress(Progress.Phase.READY, bytes, bytes, shards, shards));
-            return new Engine(gpu, model, precision, plan, now() - t0);
+            return new Engine(gpu, model, precision, plan, now() - t0, kernels);
         } catch (RuntimeException e) {
             gpu.destroy();
             throw e;
@@ -130,6 +140,47 @@ public final class Engine {
         closed = true;
     }
 
+    /** A test hook: destroys the device as a driver reset would lose it; the next generate recovers. */
+    public void loseDevice() { gpu.destroy(); }
+
+    /** How many times a lost device was recovered, and what the last recovery did ("" when never). */
+    public int recoveries() { return recoveries; }
+
+    public String recovered() { return recovered; }
+
+    /**
+     * After a lost device: a new device, every shard uploaded again from the browser's store (verified; no network
+     * where the store has them, which it has after a complete load), the plan rebuilt, the KV cache empty (the next
+     * generate prefills its whole prompt, so a conversation continues where it was).
+     */
+    private void recover() {
+        String why = gpu.lostDescription();
+        double t0 = now();
+        Gpu fresh = Gpu.request();
+        try {
+            if (precision == Precision.F16 && !fresh.hasShaderF16()) {
+                throw new GpuException.DeviceLost("recovery", "the new device lacks shader-f16: load the model again with precision f32");
+            }
+            Store store = Store.find();
+            java.util.List<String> sources = new java.util.ArrayList<>();
+            org.teavm.jso.webgpu.GPUBuffer[] shards = Loader.upload(fresh, model.manifest(), model.manifestUrl(), store,
+                    Progress.Phase.RECOVER, p -> {
+                        if (!p.source().isEmpty() && !sources.contains(p.source())) sources.add(p.source());
+                    });
+            model = model.withShards(shards);
+            plan = new Plan(fresh, new PipelineCache(fresh, precision, kernels), model, Params.TopK.MAX_K);
+            gpu = fresh;
+        } catch (RuntimeException e) {
+            fresh.destroy();
+            throw e;
+        }
+        cachedLength = 0;
+        recoveries++;
+        recovered = "The GPU device was lost (" + why + "); a new device was set up and the weights were uploaded again "
+                + (Store.find() != null ? "from this browser's model store" : "from the server")
+                + " in " + Math.round(now() - t0) + " ms. The conversation continues.";
+    }
+
     /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
     public GenerateResult generate(GenerationRequest o, TokenListener listener) {
         return generate(o.prompt() != null ? model.tokenizer().encode(o.prompt()) : o.promptIds(), o,
@@ -154,6 +205,26 @@ public final class Engine {
      */
     public GenerateResult generate(int[] promptIds, GenerationRequest o, StopConditions stops, TokenListener listener) {
         if (closed) throw new IllegalStateException("this engine was closed: load the model again");
+        if (gpu.isLost()) recover();
+        int[] delivered = {0};
+        try {
+            return generateOnce(promptIds, o, stops, (id, text) -> {
+                delivered[0]++;
+                listener.token(id, text);
+            });
+        } catch (GpuException.DeviceLost e) {
+            if (!gpu.isLost()) throw e;
+            // lost mid-reply: recover and run the reply again from its start; the tokens already shown are not
+            // repeated (greedy and seeded sampling give them again, in the same order)
+            recover();
+            int[] seen = {0};
+            return generateOnce(promptIds, o, stops.fresh(), (id, text) -> {
+                if (seen[0]++ >= delivered[0]) listener.token(id, text);
+            });
+        }
+    }
+
+    private GenerateResult generateOnce(int[] promptIds, GenerationRequest o, StopConditions stops, TokenListener listener) {
         stopRequested = false;
         Tokenizer tok = model.tokenizer();
         int context = config().context();
@@ -244,6 +315,7 @@ public final class Engine {
      * {@code (ids.length - 1, vocab)}: row p predicts ids[p + 1].
      */
     public float[][] score(int[] ids) {
+        if (gpu.isLost()) recover();
         int context = config().context(), vocab = config().vocab();
         if (ids.length < 2 || ids.length > context) {
             throw new IllegalArgumentException("score needs 2.." + context + " ids, got " + ids.length);

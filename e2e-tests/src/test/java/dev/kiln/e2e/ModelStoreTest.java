@@ -1,0 +1,191 @@
+package dev.kiln.e2e;
+
+import dev.kiln.json.Json;
+import dev.kiln.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The browser's model store (site model-store.js + the engine's Store), the offline service worker and device-loss
+ * recovery, in real headless Chromium against the real backend behind a counting proxy on loopback (the page's
+ * origin: each test gets a fresh proxy port, so a fresh origin with an empty store). The model is stories260K (F32,
+ * one shard); answers are compared with llama.cpp's greedy tokens (../shared/models/stories260K/*.golden.json).
+ */
+class ModelStoreTest {
+    static Site site;
+    static Chromium chromium;
+    static Path dir;
+    static JsonObject golden;
+    CountingProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Site.sharedModels().resolve("stories260K");
+        site = new Site(List.of(dir.resolve("stories260K.gguf")));
+        golden = JsonObject.of(JsonObject.of(Json.parse(Files.readString(dir.resolve("stories260K.golden.json"))), "golden")
+                .array("cases").get(0), "case 0");
+        chromium = new Chromium();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (chromium != null) chromium.close();
+        if (site != null) site.close();
+    }
+
+    @BeforeEach
+    void proxy() throws Exception { proxy = new CountingProxy(site.url("")); }
+
+    @AfterEach
+    void closeProxy() { proxy.close(); }
+
+    @Test
+    void aModelLoadedOnceLoadsAgainAfterAReloadWithoutAShardRequest() throws Exception {
+        openAndLoad();
+        long first = proxy.shardRequests();
+        assertTrue(first >= 1, "the first load downloads the shards: " + proxy.hits);
+        chromium.waitFor("document.getElementById('stored') && document.getElementById('stored').dataset.count === '1'", Duration.ofSeconds(20));
+
+        openAndLoad();
+        assertEquals(first, proxy.shardRequests(), () -> "the second load must come from the store: " + proxy.shardHits());
+        assertGoldenAnswer();
+    }
+
+    @Test
+    void aConnectionDroppedMidShardResumesWithRangeRequestsAndDownloadsEachByteAboutOnce() throws Exception {
+        long size = Files.size(site.model(dir.resolve("stories260K.gguf")).dir().resolve(
+                site.model(dir.resolve("stories260K.gguf")).manifest().shards().get(0).file()));
+        proxy.dropAfter = (int) (size / 3);
+        proxy.dropsLeft.set(2);
+        openAndLoad();
+        List<CountingProxy.Hit> hits = proxy.shardHits();
+        assertEquals(3, hits.size(), () -> "two broken answers, then the rest: " + hits);
+        assertTrue(hits.get(1).range() != null && hits.get(1).status() == 206 && hits.get(2).status() == 206,
+                () -> "the retries ask for the rest with Range and get 206: " + hits);
+        assertTrue(proxy.shardBytes() <= size + size / 10, () -> "each byte about once: " + proxy.shardBytes() + " for " + size);
+        assertGoldenAnswer();
+    }
+
+    @Test
+    void aDamagedShardInTheStoreIsDetectedAndFetchedAgain() throws Exception {
+        openAndLoad();
+        long first = proxy.shardRequests();
+        Object damaged = chromium.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "(async () => { const root = await navigator.storage.getDirectory();"
+                + " const shards = await (await root.getDirectoryHandle('kiln-models')).getDirectoryHandle('shards');"
+                + " for await (const [name, h] of shards.entries()) {"
+                + "  const bytes = new Uint8Array(await (await h.getFile()).arrayBuffer()); bytes[100] ^= 0xff;"
+                + "  const w = await h.createWritable(); await w.write(bytes); await w.close(); return name; } })()"
+                + ".then(done, (e) => done('error ' + e.message));");
+        assertTrue(String.valueOf(damaged).endsWith(".bin"), "a stored shard was damaged: " + damaged);
+
+        openAndLoad();
+        assertEquals(first + 1, proxy.shardRequests(), () -> "the damaged shard alone is fetched again: " + proxy.shardHits());
+        assertGoldenAnswer();
+    }
+
+    @Test
+    void aDamagedShardOnTheServerIsRefusedWithTheIntegrityMessageAndNothingIsStored() throws Exception {
+        proxy.tamper = true;
+        open();
+        load();
+        chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
+        String status = (String) chromium.js("return document.getElementById('status').textContent;");
+        assertTrue(status.contains("failed its integrity check twice"), "the page names the integrity failure: " + status);
+        assertEquals(2L, proxy.shardRequests(), "the shard is fetched twice (the second bypassing the HTTP cache)");
+        assertEquals("shards: 0, partial: 0", storeFiles(), "nothing of the bad shard is kept");
+    }
+
+    @Test
+    void afterOneVisitThePageLoadsAndAStoredModelAnswersWithTheServerStopped() throws Exception {
+        openAndLoad();
+        chromium.waitFor("document.documentElement.dataset.offline === 'ready'", Duration.ofSeconds(30));
+        String page = proxy.url("/?request=%7B%22ignore_eos%22%3Atrue%7D");
+        proxy.close();
+
+        chromium.driver.get(page);
+        load();
+        chromium.waitFor("document.getElementById('status').dataset.state === 'ready'", Duration.ofMinutes(2));
+        assertGoldenAnswer();
+    }
+
+    @Test
+    void aLostDeviceIsRecoveredFromTheStoreWithoutARequestAndAnswersAsBefore() throws Exception {
+        openAndLoad();
+        assertGoldenAnswer();
+        long requests = proxy.hits.size();
+        chromium.js("globalThis.kilnPage.engine().loseDevice();");
+        Thread.sleep(200);
+
+        JsonObject r = assertGoldenAnswer();
+        assertTrue(r.string("recovered").contains("GPU device was lost"), "the result says what happened: " + Json.write(r.map()));
+        assertTrue(((String) chromium.js("return document.getElementById('status').textContent;")).contains("GPU device was lost"),
+                "the page says what happened");
+        assertEquals(requests, proxy.hits.size(), () -> "recovery makes no request: " + proxy.hits.subList((int) requests, proxy.hits.size()));
+    }
+
+    @Test
+    void aQuotaSmallerThanTheModelIsRefusedBeforeTheDownloadWithHowMuchToFree() throws Exception {
+        open();
+        chromium.driver.executeCdpCommand("Storage.overrideQuotaForOrigin",
+                Map.of("origin", proxy.url("").replaceAll("/$", ""), "quotaSize", 100_000));
+        load();
+        chromium.waitFor("document.getElementById('status').dataset.state === 'error'", Duration.ofMinutes(1));
+        String status = (String) chromium.js("return document.getElementById('status').textContent;");
+        assertTrue(status.contains("Not enough storage") && status.contains("Free at least"), status);
+        assertEquals(0L, proxy.shardRequests(), "refused before any download");
+    }
+
+    // ---- helpers ----
+
+    private void open() throws InterruptedException {
+        chromium.driver.get(proxy.url("/?request=%7B%22ignore_eos%22%3Atrue%7D"));
+        chromium.waitFor("document.querySelector('#model option')", Duration.ofMinutes(1));
+    }
+
+    private void load() {
+        chromium.js("document.getElementById('load').click();");
+    }
+
+    private void openAndLoad() throws InterruptedException {
+        open();
+        load();
+        chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
+        assertEquals("ready", chromium.js("return document.getElementById('status').dataset.state;"),
+                () -> "load failed: " + chromium.js("return document.getElementById('status').textContent;"));
+    }
+
+    /** Generates golden case 0 greedily (48 tokens) and checks llama.cpp's ids. */
+    private JsonObject assertGoldenAnswer() throws InterruptedException {
+        chromium.js("document.getElementById('prompt').value = arguments[0];"
+                + "document.getElementById('max-tokens').value = 48;"
+                + "document.getElementById('temperature').value = 0;"
+                + "document.getElementById('generate').click();", golden.string("prompt"));
+        chromium.waitFor("['done', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(3));
+        assertEquals("done", chromium.js("return document.getElementById('status').dataset.state;"),
+                () -> "generation failed: " + chromium.js("return document.getElementById('status').textContent;"));
+        JsonObject r = JsonObject.of(Json.parse((String) chromium.js("return document.getElementById('output').dataset.result;")), "result");
+        assertEquals(GoldenStoryPageTest.ints(golden.array("gen_ids")), GoldenStoryPageTest.ints(r.array("ids")));
+        return r;
+    }
+
+    private String storeFiles() {
+        return String.valueOf(chromium.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "(async () => { const top = await (await navigator.storage.getDirectory()).getDirectoryHandle('kiln-models');"
+                + " const count = async (n) => { let c = 0; for await (const e of (await top.getDirectoryHandle(n)).keys()) c++; return c; };"
+                + " return 'shards: ' + await count('shards') + ', partial: ' + await count('partial'); })()"
+                + ".then(done, (e) => done('error ' + e.message));"));
+    }
+}
