@@ -4,6 +4,7 @@
 //
 // Test hooks (read by e2e-tests through Selenium, also handy in the console):
 //   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start;  ?precision=f16|f32
+//   ?storage_quota=<bytes>  the model store's preflight assumes this quota (estimate() cannot be lowered in tests)
 //   ?thread=main  runs the engine on this page's thread instead of its Worker (for comparison)
 //   ?request=<JSON>  a generation request (core's GenerationRequest: prompt, max_tokens, temperature, top_k, top_p,
 //                    seed, ignore_eos): its prompt, max_tokens and temperature fill the form, the rest is sent as is
@@ -138,6 +139,7 @@ async function loadModel() {
   try {
     if (engine) engine.close();
     const loadOptions = params.get('precision') ? { precision: params.get('precision') } : {};
+    if (params.get('storage_quota')) loadOptions.storage_quota_bytes = Number(params.get('storage_quota'));
     engine = await kiln.load(new URL(url, location.href).href, onProgress, JSON.stringify(loadOptions));
     const info = JSON.parse(engine.info());
     $('precision').textContent = info.precision;

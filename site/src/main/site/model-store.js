@@ -21,6 +21,7 @@
 const TOP = 'kiln-models';
 const RETRIES = 5;          // network failures per shard before giving up (bytes received are kept)
 const BACKOFF_MS = 250;     // doubled after each failure
+const STALL_MS = 30000;     // a download that brings no byte for this long is broken off and resumed
 
 export const available = typeof navigator !== 'undefined' && !!navigator.storage
   && typeof navigator.storage.getDirectory === 'function';
@@ -133,7 +134,9 @@ async function prepare(modelJson) {
       missing += s.size - (part ? Math.min(s.size, (await part.getFile()).size) : 0);
     }
   }
-  const { usage = 0, quota = Infinity } = await navigator.storage.estimate();
+  const estimate = await navigator.storage.estimate();
+  const usage = estimate.usage || 0;
+  const quota = model.quota_for_tests >= 0 ? model.quota_for_tests : (estimate.quota || Infinity);
   const free = quota - usage;
   if (missing > free) {
     throw storeError('QuotaError', `Not enough storage for this model: it needs ${mb(missing)} more but the browser `
@@ -173,8 +176,8 @@ async function shardLocked(file, size, sha, url, onProgress) {
     await remove(d.shards, sha + '.bin');
   }
   let first = null;
-  for (const reload of [false, true]) {
-    const bytes = await download(d, file, size, sha, url, onProgress, reload);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const bytes = await download(d, file, size, sha, url, onProgress);
     const got = await sha256(bytes, size);
     if (got === sha) {
       await commit(d, sha);
@@ -208,11 +211,31 @@ async function commit(d, sha) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * fetch without the HTTP cache, whose response carries stalled(promise): a body read that brings nothing for
+ * STALL_MS aborts the request (a connection that hangs instead of breaking), so the retry can resume.
+ */
+async function fetchWithStallTimeout(url, headers) {
+  const abort = new AbortController();
+  const guard = (promise) => {
+    let timer;
+    return Promise.race([promise, new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(storeError('NetworkError', `no data for ${STALL_MS / 1000} s`));
+      }, STALL_MS);
+    })]).finally(() => clearTimeout(timer));
+  };
+  const res = await guard(fetch(url, { headers, cache: 'no-store', signal: abort.signal }));
+  res.stalled = guard;
+  return res;
+}
+
+/**
  * Brings partial/<sha>.part to `size` bytes: resumes with Range: bytes=<have>- and If-Range: <strong ETag> (a 200
  * instead of 206 means the file changed or ranges are unsupported: start again), retries network failures with
  * back-off, keeps every byte received. Returns the bytes (padded).
  */
-async function download(d, file, size, sha, url, onProgress, reload) {
+async function download(d, file, size, sha, url, onProgress) {
   const part = await d.partial.getFileHandle(sha + '.part', { create: true });
   let have = (await part.getFile()).size;
   let etag = await readText(d.partial, sha + '.etag');
@@ -226,7 +249,8 @@ async function download(d, file, size, sha, url, onProgress, reload) {
     }
     let w = null;
     try {
-      const res = await fetch(url, { headers, cache: reload || have > 0 ? 'no-store' : 'default' });
+      // no-store: the store is the cache (the HTTP cache would hold every shard a second time)
+      const res = await fetchWithStallTimeout(url, headers);
       if (!res.ok) {
         const err = storeError(res.status >= 500 || res.status === 408 || res.status === 429 ? 'NetworkError' : 'HttpError',
           `HTTP ${res.status} ${res.statusText}`);
@@ -243,7 +267,7 @@ async function download(d, file, size, sha, url, onProgress, reload) {
       else await w.truncate(0);
       const reader = res.body.getReader();
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await res.stalled(reader.read());
         if (done) break;
         if (have + value.length > size) {
           reader.cancel().catch(() => {});

@@ -16,6 +16,7 @@ importScripts('precache-manifest.js');
 const { version, files } = self.KILN_PRECACHE;
 const SITE = 'kiln-site-' + version;
 const DATA = 'kiln-data';
+const LISTS = ['api/models', 'models.json']; // the Java server's model list, or a static export's
 const scope = new URL(self.registration.scope);
 const urlOf = (path) => new URL(path, scope).href;
 const precached = new Set(files.map(([path]) => urlOf(path)));
@@ -27,6 +28,14 @@ self.addEventListener('install', (ev) => ev.waitUntil((async () => {
     if (!res.ok) throw new Error(`precache ${path}: HTTP ${res.status}`);
     await cache.put(urlOf(path), res);
   }));
+  // the model list the page fetched before this worker controlled it: kept for the first offline visit
+  const data = await caches.open(DATA);
+  for (const list of LISTS) {
+    try {
+      const res = await fetch(urlOf(list), { cache: 'no-cache' });
+      if (res.ok) await data.put(urlOf(list), res);
+    } catch { /* not served here */ }
+  }
 })()));
 
 self.addEventListener('activate', (ev) => ev.waitUntil((async () => {
@@ -49,7 +58,7 @@ self.addEventListener('fetch', (ev) => {
   const key = bare === scope.href ? urlOf('index.html') : bare;
   if (precached.has(key)) {
     ev.respondWith(caches.open(SITE).then((c) => c.match(key)).then((hit) => hit || fetch(req)));
-  } else if (bare === urlOf('api/models') || bare === urlOf('models.json')) {
+  } else if (LISTS.some((list) => bare === urlOf(list))) {
     ev.respondWith(networkFirst(req, bare));
   }
 });

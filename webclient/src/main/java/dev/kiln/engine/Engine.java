@@ -83,12 +83,21 @@ public final class Engine {
      */
     public static Engine load(String manifestUrl, String wanted, java.util.Map<dev.kiln.shaders.Kernel, String> kernels,
                               Progress.Listener listener) {
+        return load(manifestUrl, wanted, kernels, -1, listener);
+    }
+
+    /**
+     * {@link #load(String, String, java.util.Map, Progress.Listener)}; {@code storageQuotaForTests} ≥ 0 makes the
+     * store's preflight assume this quota (browsers give tests no way to lower what {@code estimate()} reports).
+     */
+    public static Engine load(String manifestUrl, String wanted, java.util.Map<dev.kiln.shaders.Kernel, String> kernels,
+                              double storageQuotaForTests, Progress.Listener listener) {
         double t0 = now();
         Gpu gpu = Gpu.request();
         try {
             Precision precision = choosePrecision(gpu, wanted);
             gpu.pushScopes(); // an out-of-memory while the weights and buffers are created is named below
-            Loader.Loaded model = Loader.load(gpu, manifestUrl, precision, listener);
+            Loader.Loaded model = Loader.load(gpu, manifestUrl, precision, storageQuotaForTests, listener);
             int shards = model.shards().length;
             double bytes = model.manifest().weightBytes();
             listener.progress(new Progress(Progress.Phase.COMPILE, bytes, bytes, shards, shards));

@@ -36,7 +36,8 @@ public final class Loader {
         Loaded withShards(GPUBuffer[] buffers) { return new Loaded(manifestUrl, manifest, vocabulary, tokenizer, buffers); }
     }
 
-    public static Loaded load(Gpu gpu, String manifestUrl, Precision precision, Progress.Listener listener) {
+    public static Loaded load(Gpu gpu, String manifestUrl, Precision precision, double storageQuotaForTests,
+                              Progress.Listener listener) {
         listener.progress(new Progress(Progress.Phase.MANIFEST, 0, 0, 0, 0));
         Store store = Store.find();
         String manifestText = text(store, manifestUrl);
@@ -49,7 +50,8 @@ public final class Loader {
         String record = null;
         if (store != null) {
             record = record(manifest, manifestText, manifestUrl, tokenizerUrl, tokenizerText);
-            store.prepare(record);
+            store.prepare(storageQuotaForTests < 0 ? record
+                    : record.substring(0, record.length() - 1) + ",\"quota_for_tests\":" + (long) storageQuotaForTests + "}");
         }
         GPUBuffer[] buffers = upload(gpu, manifest, manifestUrl, store, Progress.Phase.DOWNLOAD, listener);
         if (store != null) store.commit(record);
