@@ -15,6 +15,7 @@
 import { loadKiln } from './engine-loader.js';
 import { refreshStoredModels } from './stored-models.js';
 import './offline.js';
+import { explainEngineFailure } from './host-check.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -66,7 +67,7 @@ async function start() {
   try {
     kiln = await loadKiln(params.get('build'), params.get('thread'));
   } catch (e) {
-    setStatus('error', 'Could not load the engine: ' + e.message);
+    setStatus('error', 'Could not load the engine: ' + await explainEngineFailure(e));
     return;
   }
   $('build').textContent = kiln.build;
