@@ -35,6 +35,8 @@ final class CountingProxy implements AutoCloseable {
     /** Bytes of a shard answer after which the connection is dropped (0: never), for {@link #dropsLeft} answers. */
     volatile int dropAfter;
     final AtomicInteger dropsLeft = new AtomicInteger();
+    /** Milliseconds each shard answer waits before its body (a slow network, so two loads overlap). */
+    volatile int shardDelayMs;
     /** Flip one byte of every shard body (a damaged copy on the server). */
     volatile boolean tamper;
     private final Map<String, Long> bytesByPath = new ConcurrentHashMap<>();
@@ -83,6 +85,7 @@ final class CountingProxy implements AutoCloseable {
                 cut = dropAfter;
             }
             hits.add(new Hit(path, ex.getRequestHeaders().getFirst("Range"), res.statusCode(), noBody ? 0 : cut));
+            if (isShard(path) && shardDelayMs > 0) Thread.sleep(shardDelayMs);
             // a cut answer goes out chunked and simply ends early: JDK's HttpServer cannot reset a connection, and
             // a fixed-length answer left short would hang instead of breaking
             ex.sendResponseHeaders(res.statusCode(), noBody ? -1 : cut < body.length ? 0 : body.length);

@@ -162,6 +162,31 @@ class ModelStoreTest {
         assertTrue(status.contains("storage for this site is full") && status.contains("are kept"), status);
     }
 
+    @Test
+    void twoTabsLoadingTheSameModelAtOnceDownloadItOnce() throws Exception {
+        proxy.shardDelayMs = 3000;
+        open();
+        String first = chromium.driver.getWindowHandle();
+        chromium.driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        String second = chromium.driver.getWindowHandle();
+        open();
+        chromium.driver.switchTo().window(first);
+        load();
+        chromium.driver.switchTo().window(second);
+        load();
+        for (String tab : List.of(first, second)) {
+            chromium.driver.switchTo().window(tab);
+            chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
+            assertEquals("ready", chromium.js("return document.getElementById('status').dataset.state;"),
+                    () -> "load failed: " + chromium.js("return document.getElementById('status').textContent;"));
+        }
+        assertEquals(1L, proxy.shardRequests(), () -> "one download for both tabs (Web Locks): " + proxy.shardHits());
+        assertGoldenAnswer();
+        chromium.driver.close();
+        chromium.driver.switchTo().window(first);
+        assertGoldenAnswer();
+    }
+
     // ---- helpers ----
 
     private void open() throws InterruptedException {
