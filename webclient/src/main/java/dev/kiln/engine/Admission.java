@@ -18,7 +18,7 @@ import dev.kiln.shaders.Precision;
  * The context is the largest that fits, up to the model's; below {@link #MIN_CONTEXT} positions (or a tensor or
  * shard that fits no binding) the model is refused with its need, the adapter's limits and what to pick instead.
  */
-final class Admission {
+public final class Admission {
     private Admission() {}
 
     /** Fewer positions than this is no chat: refuse rather than run. */
@@ -26,8 +26,12 @@ final class Admission {
 
     /** {@code manifest}, its context lowered to what the device holds when needed; refuses what cannot run. */
     static Manifest admit(Manifest manifest, Gpu gpu, Precision precision) {
+        return admit(manifest, gpu.maxStorageBufferBindingSize(), gpu.maxBufferSize(), precision);
+    }
+
+    /** {@link #admit(Manifest, Gpu, Precision)} against these limits (bytes). */
+    public static Manifest admit(Manifest manifest, double binding, double maxBuffer, Precision precision) {
         ModelConfig c = manifest.config();
-        double binding = gpu.maxStorageBufferBindingSize(), maxBuffer = gpu.maxBufferSize();
         String limits = "this adapter allows " + mib(binding) + " per binding (maxStorageBufferBindingSize) and "
                 + mib(maxBuffer) + " per buffer (maxBufferSize)";
         for (TensorInfo t : manifest.tensors()) {
@@ -60,7 +64,7 @@ final class Admission {
     }
 
     /** Weights + K and V caches + activations, in bytes, at {@code context} positions. */
-    static double estimate(Manifest manifest, int context, Precision precision) {
+    public static double estimate(Manifest manifest, int context, Precision precision) {
         ModelConfig c = manifest.config();
         double kv = 2.0 * c.layers() * c.kvDim() * precision.kvBytes() * context;
         double scratch = 4.0 * (3.0 * c.dim() + c.qDim() + 2.0 * c.kvDim() + 2.0 * c.ffn() + (double) c.heads() * context + c.vocab());
