@@ -136,6 +136,22 @@ class ModelStoreTest {
     }
 
     @Test
+    void aDeviceLostMidAnswerIsRecoveredAndTheAnswerGoesOnWithoutRepeatingTokens() throws Exception {
+        openAndLoad();
+        long requests = proxy.hits.size();
+        // destroy the device as soon as the first token is on the page
+        chromium.js("const out = document.getElementById('output');"
+                + "const seen = new MutationObserver(() => { if (out.textContent) { seen.disconnect();"
+                + " globalThis.kilnPage.engine().loseDevice(); } });"
+                + "seen.observe(out, { childList: true, characterData: true, subtree: true });");
+        JsonObject r = assertGoldenAnswer();
+        assertTrue(r.has("recovered"), "the device was lost mid-answer and recovered: " + Json.write(r.map()));
+        assertEquals(golden.string("gen_text"), chromium.js("return document.getElementById('output').textContent;"),
+                "the streamed text has every token once");
+        assertEquals(requests, proxy.hits.size(), "recovery makes no request");
+    }
+
+    @Test
     void aQuotaSmallerThanTheModelIsRefusedBeforeTheDownloadWithHowMuchToFree() throws Exception {
         chromium.driver.get(proxy.url("/?storage_quota=500000"));
         chromium.waitFor("document.querySelector('#model option')", Duration.ofMinutes(1));

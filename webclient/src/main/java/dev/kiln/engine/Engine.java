@@ -221,8 +221,9 @@ public final class Engine {
                 delivered[0]++;
                 listener.token(id, text);
             });
-        } catch (GpuException.DeviceLost e) {
-            if (!gpu.isLost()) throw e;
+        } catch (RuntimeException e) {
+            // a map or submit that failed because the device went away (seen before or after device.lost settles)
+            if (!gpu.lostWithin(500)) throw e;
             // lost mid-reply: recover and run the reply again from its start; the tokens already shown are not
             // repeated (greedy and seeded sampling give them again, in the same order)
             recover();

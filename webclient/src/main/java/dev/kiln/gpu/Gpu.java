@@ -212,6 +212,16 @@ public final class Gpu {
 
     public boolean isLost() { return lost.isLost(); }
 
+    /**
+     * Whether the device is lost, waiting up to {@code ms} for {@code device.lost} to settle: a failed map or
+     * submit can be seen before the lost promise resolves.
+     */
+    public boolean lostWithin(int ms) {
+        if (lost.isLost()) return true;
+        Await.await(lostOrTimeout(device, ms), "device.lost");
+        return lost.isLost();
+    }
+
     /** "reason: message" of a lost device. */
     public String lostDescription() { return lost.getReason() + ": " + lost.getMessage(); }
 
@@ -229,6 +239,10 @@ public final class Gpu {
         @JSProperty String getReason();
         @JSProperty String getMessage();
     }
+
+    @JSBody(params = { "d", "ms" }, script = "return Promise.race([d.lost.then(function() { return true; }),"
+            + " new Promise(function(r) { setTimeout(function() { r(false); }, ms); })]);")
+    private static native JSPromise<org.teavm.jso.core.JSBoolean> lostOrTimeout(GPUDevice d, int ms);
 
     @JSBody(script = "return (typeof navigator !== 'undefined' && navigator.gpu) ? navigator.gpu : null;")
     private static native GPU navigatorGpu();
