@@ -64,6 +64,30 @@ class ModelStoreTest {
     }
 
     @Test
+    void theStoredModelIsListedWithItsSizeAndDeletingItFreesItsShards() throws Exception {
+        openAndLoad();
+        chromium.waitFor("document.querySelector('#stored-list li[data-id=\"stories260k\"]')", Duration.ofSeconds(20));
+        String item = (String) chromium.js("return document.querySelector('#stored-list li').textContent;");
+        assertTrue(item.contains("stories260k") && item.contains("1.2 MB"), item);
+        assertEquals(Boolean.TRUE, storeApi("hasModelInCache('stories260k')"));
+        assertTrue(String.valueOf(storeApi("listCachedModels().then((l) => JSON.stringify(l))")).contains("\"complete\":true"));
+
+        chromium.js("document.querySelector('#stored-list li button').click();");
+        chromium.waitFor("document.getElementById('stored').dataset.count === '0'", Duration.ofSeconds(20));
+        assertEquals(Boolean.FALSE, storeApi("hasModelInCache('stories260k')"));
+        assertEquals("shards: 0, partial: 0", storeFiles());
+        long before = proxy.shardRequests();
+        openAndLoad();
+        assertEquals(before + 1, proxy.shardRequests(), "a deleted model downloads again");
+    }
+
+    /** The page's model-store API (model-store.js), called in the page: {@code expression} on the module. */
+    private Object storeApi(String expression) {
+        return chromium.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "import('./model-store.js').then((m) => m." + expression + ").then(done, (e) => done('error ' + e.message));");
+    }
+
+    @Test
     void aConnectionDroppedMidShardResumesWithRangeRequestsAndDownloadsEachByteAboutOnce() throws Exception {
         long size = Files.size(site.model(dir.resolve("stories260K.gguf")).dir().resolve(
                 site.model(dir.resolve("stories260K.gguf")).manifest().shards().get(0).file()));
