@@ -9,7 +9,9 @@
 //                                       with Range + If-Range; renamed into shards/ only after the check
 //   kiln-models/models/<id>.json        a loaded model: id, name, manifest URL and text, tokenizer URL and text,
 //                                       shards — written when a load completed, read for offline loads and the list
-// Browsers without OPFS get no store (the engine then streams shards from the network as before).
+// Browsers without OPFS keep the same layout in the Cache API (cache-dir.js: one Cache per folder; a write is kept
+// in memory until it is closed, so a resumed download appends to what the last try closed). With neither there is
+// no store and the engine streams shards from the network as before.
 //
 // The engine (webclient dev.kiln.engine.Store) calls globalThis.kilnModelStore = {text, prepare, shard, commit};
 // engine-loader.js installs it in the realm the engine runs in. The page imports the list/delete API directly:
@@ -23,8 +25,18 @@ const RETRIES = 5;          // network failures per shard before giving up (byte
 const BACKOFF_MS = 250;     // doubled after each failure
 const STALL_MS = 30000;     // a download that brings no byte for this long is broken off and resumed
 
-export const available = typeof navigator !== 'undefined' && !!navigator.storage
-  && typeof navigator.storage.getDirectory === 'function';
+import { CacheDir } from './cache-dir.js';
+
+const opfs = typeof navigator !== 'undefined' && !!navigator.storage && typeof navigator.storage.getDirectory === 'function';
+let backend = opfs ? 'opfs' : (typeof caches !== 'undefined' ? 'cache' : null);
+
+export const available = backend !== null;
+
+/** 'opfs' or 'cache' (the fallback), or null without a store. */
+export function storeBackend() { return backend; }
+
+/** A test hook: use the Cache API fallback in this realm even where OPFS exists. */
+export function useCacheStorageForTests() { backend = 'cache'; }
 
 function storeError(name, message) {
   const e = new Error(message);
@@ -35,7 +47,7 @@ function storeError(name, message) {
 const mb = (n) => (n / 1e6).toFixed(1) + ' MB';
 
 async function dirs() {
-  const root = await navigator.storage.getDirectory();
+  const root = backend === 'opfs' ? await navigator.storage.getDirectory() : new CacheDir('kiln-store');
   const top = await root.getDirectoryHandle(TOP, { create: true });
   return {
     shards: await top.getDirectoryHandle('shards', { create: true }),
@@ -134,7 +146,7 @@ async function prepare(modelJson) {
       missing += s.size - (part ? Math.min(s.size, (await part.getFile()).size) : 0);
     }
   }
-  const estimate = await navigator.storage.estimate();
+  const estimate = navigator.storage && navigator.storage.estimate ? await navigator.storage.estimate() : {};
   const usage = estimate.usage || 0;
   const quota = model.quota_for_tests >= 0 ? model.quota_for_tests : (estimate.quota || Infinity);
   const free = quota - usage;
@@ -143,8 +155,8 @@ async function prepare(modelJson) {
       + `lets this site store only ${mb(Math.max(0, free))} more (${mb(usage)} of ${mb(quota)} used). Free at least `
       + `${mb(missing - free)} — delete stored models or clear this site's data — and load again.`);
   }
-  const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
-  return JSON.stringify({ stored_bytes: stored, missing_bytes: missing, free_bytes: free, persisted });
+  const persisted = navigator.storage && navigator.storage.persisted ? await navigator.storage.persisted() : false;
+  return JSON.stringify({ stored_bytes: stored, missing_bytes: missing, free_bytes: free, persisted, backend });
 }
 
 /**

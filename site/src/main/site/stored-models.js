@@ -27,8 +27,9 @@ export async function refreshStoredModels() {
     list.append(li);
   }
   section.querySelector('#stored-clear').hidden = models.length === 0;
-  const { usage: used = 0, quota = 0 } = await navigator.storage.estimate();
-  const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
+  const storage = navigator.storage || {};
+  const { usage: used = 0, quota = 0 } = storage.estimate ? await storage.estimate() : {};
+  const persisted = storage.persisted ? await storage.persisted() : false;
   usage.textContent = (models.length ? '' : 'No model is stored yet. ') + `This site uses ${mb(used)} of ${mb(quota)}`
     + ' the browser allows; ' + (persisted ? 'the browser keeps it (persistent storage granted).'
       : 'the browser may evict it when space runs low (persistent storage not granted).');
@@ -41,6 +42,6 @@ if (available) {
     await deleteAllCachedModels();
     await refreshStoredModels();
   });
-  (navigator.storage.persist ? navigator.storage.persist() : Promise.resolve(false))
+  (navigator.storage && navigator.storage.persist ? navigator.storage.persist() : Promise.resolve(false))
     .catch(() => false).then(refreshStoredModels);
 }

@@ -227,6 +227,33 @@ class ModelStoreTest {
         assertGoldenAnswer();
     }
 
+    @Test
+    void withoutOpfsTheCacheApiFallbackStoresVerifiesResumesAndReadsShards() throws Exception {
+        var shard = site.model(dir.resolve("stories260K.gguf")).manifest().shards().get(0);
+        proxy.dropAfter = (int) (shard.size() / 2);
+        proxy.dropsLeft.set(1);
+        open();
+        String report = String.valueOf(chromium.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "const [file, size, sha] = [arguments[0], arguments[1], arguments[2]];"
+                + "const url = new URL('models/stories260k/' + file, location.href).href;"
+                + "(async () => { const m = await import('./model-store.js'); m.useCacheStorageForTests();"
+                + " const s = m.engineStore, out = [m.storeBackend()];"
+                + " const first = await s.shard(file, size, sha, url, () => {}); out.push(first.source);"
+                + " const again = await s.shard(file, size, sha, url, () => {}); out.push(again.source);"
+                + " const c = await caches.open('kiln-store/kiln-models/shards'); const [key] = await c.keys();"
+                + " const bytes = new Uint8Array(await (await c.match(key)).arrayBuffer()); bytes[100] ^= 0xff;"
+                + " await c.put(key, new Response(bytes));"
+                + " const healed = await s.shard(file, size, sha, url, () => {}); out.push(healed.source, healed.discarded ? 'discarded' : '');"
+                + " out.push((await c.keys()).length, (await (await caches.open('kiln-store/kiln-models/partial')).keys()).length);"
+                + " return out.join(' '); })().then(done, (e) => done('error ' + e.name + ': ' + e.message));",
+                shard.file(), shard.size(), shard.sha256().toLowerCase()));
+        assertEquals("cache network store network discarded 1 0", report);
+        List<CountingProxy.Hit> hits = proxy.shardHits();
+        assertEquals(3, hits.size(), () -> "a broken first answer, its resumption, the refetch of the damaged copy: " + hits);
+        assertEquals(206, hits.get(1).status(), () -> "resumed with Range: " + hits);
+        assertEquals("shards: 0, partial: 0", storeFiles(), "nothing went to OPFS");
+    }
+
     // ---- helpers ----
 
     private void open() throws InterruptedException {
