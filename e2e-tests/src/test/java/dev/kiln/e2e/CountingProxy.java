@@ -30,7 +30,7 @@ final class CountingProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final String upstream;
+    private volatile String upstream;
     final List<Hit> hits = new CopyOnWriteArrayList<>();
     /** Bytes of a shard answer after which the connection is dropped (0: never), for {@link #dropsLeft} answers. */
     volatile int dropAfter;
@@ -48,6 +48,9 @@ final class CountingProxy implements AutoCloseable {
         server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
         server.start();
     }
+
+    /** Sends later requests to another server (a new release of the models behind the same origin). */
+    void upstream(String base) { this.upstream = base; }
 
     String url(String path) { return "http://127.0.0.1:" + server.getAddress().getPort() + path; }
 

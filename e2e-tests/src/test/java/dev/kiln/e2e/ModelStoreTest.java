@@ -88,6 +88,46 @@ class ModelStoreTest {
     }
 
     @Test
+    void anUpdatedManifestDownloadsOnlyTheShardsThatChanged() throws Exception {
+        Path tmp = Files.createTempDirectory("kiln-update");
+        try {
+            Path v1 = tmp.resolve("v1/stories"), v2 = tmp.resolve("v2/stories");
+            dev.kiln.packager.Packager.pack(dir.resolve("stories260K.gguf"), v1,
+                    new dev.kiln.packager.PackOptions(dev.kiln.packager.Quant.KEEP, 256 * 1024));
+            Files.createDirectories(v2);
+            try (var files = Files.list(v1)) {
+                for (Path f : files.toList()) Files.copy(f, v2.resolve(f.getFileName()));
+            }
+            // the new release changes the bytes of the last shard only: a new hash, a new file name, a new manifest
+            dev.kiln.model.Manifest m = dev.kiln.model.Manifest.fromJson(Files.readString(v2.resolve("manifest.json")));
+            dev.kiln.model.ShardInfo last = m.shards().get(m.shards().size() - 1);
+            byte[] bytes = Files.readAllBytes(v2.resolve(last.file()));
+            bytes[bytes.length - 1] ^= 1;
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            String file = last.file().substring(0, last.file().lastIndexOf('-') + 1) + sha.substring(0, 16) + ".bin";
+            Files.delete(v2.resolve(last.file()));
+            Files.write(v2.resolve(file), bytes);
+            Files.writeString(v2.resolve("manifest.json"), Files.readString(v2.resolve("manifest.json"))
+                    .replace(last.file(), file).replace(last.sha256(), sha));
+            assertTrue(m.shards().size() >= 3, "several shards: " + m.shards().size());
+
+            try (Site first = new Site(List.of(v1)); Site second = new Site(List.of(v2))) {
+                proxy.upstream(first.url(""));
+                openAndLoad();
+                assertEquals(m.shards().size(), proxy.shardRequests());
+                proxy.upstream(second.url(""));
+                openAndLoad();
+                assertEquals(m.shards().size() + 1L, proxy.shardRequests(), () -> "only the changed shard: " + proxy.shardHits());
+                assertTrue(proxy.shardHits().get(m.shards().size()).path().endsWith(file));
+            }
+        } finally {
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void aConnectionDroppedMidShardResumesWithRangeRequestsAndDownloadsEachByteAboutOnce() throws Exception {
         long size = Files.size(site.model(dir.resolve("stories260K.gguf")).dir().resolve(
                 site.model(dir.resolve("stories260K.gguf")).manifest().shards().get(0).file()));
