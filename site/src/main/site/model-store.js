@@ -315,12 +315,31 @@ async function download(d, file, size, sha, url, onProgress) {
   return await readPadded(part, size);
 }
 
-/** Records a completely loaded model (for the list, offline loads and recovery). */
+/**
+ * Records a completely loaded model (for the list, offline loads and recovery). When it replaces an older version of
+ * the same model, the old version's shards that neither the new version nor another stored model uses are deleted.
+ */
 async function commitModel(modelJson) {
   const m = JSON.parse(modelJson);
   m.stored_at = new Date().toISOString();
   const d = await dirs();
-  await writeText(d.models, modelId(m.manifest_url, m.name) + '.json', JSON.stringify(m));
+  const id = modelId(m.manifest_url, m.name);
+  const all = await records(d);
+  const old = all.find((r) => r.id === id);
+  await writeText(d.models, id + '.json', JSON.stringify(m));
+  if (!old) return;
+  const used = new Set(m.shards.map((s) => s.sha256));
+  for (const r of all) if (r.id !== id) for (const s of r.m.shards) used.add(s.sha256);
+  for (const s of old.m.shards) if (!used.has(s.sha256)) await dropShard(d, s.sha256);
+}
+
+async function dropShard(d, sha) {
+  const drop = async () => {
+    await remove(d.shards, sha + '.bin');
+    await remove(d.partial, sha + '.part');
+    await remove(d.partial, sha + '.etag');
+  };
+  await (navigator.locks ? navigator.locks.request('kiln-shard-' + sha, drop) : drop());
 }
 
 export const engineStore = { text, prepare, shard, commit: commitModel };
@@ -365,12 +384,7 @@ export async function deleteCachedModel(id) {
   await remove(d.models, id + '.json');
   for (const s of gone.m.shards) {
     if (kept.has(s.sha256)) continue;
-    const drop = async () => {
-      await remove(d.shards, s.sha256 + '.bin');
-      await remove(d.partial, s.sha256 + '.part');
-      await remove(d.partial, s.sha256 + '.etag');
-    };
-    await (navigator.locks ? navigator.locks.request('kiln-shard-' + s.sha256, drop) : drop());
+    await dropShard(d, s.sha256);
     freed += s.size;
   }
   return freed;

@@ -119,6 +119,7 @@ class ModelStoreTest {
                 openAndLoad();
                 assertEquals(m.shards().size() + 1L, proxy.shardRequests(), () -> "only the changed shard: " + proxy.shardHits());
                 assertTrue(proxy.shardHits().get(m.shards().size()).path().endsWith(file));
+                assertEquals("shards: " + m.shards().size() + ", partial: 0", storeFiles(), "the replaced shard was deleted");
             }
         } finally {
             try (var walk = Files.walk(tmp)) {
