@@ -144,6 +144,27 @@ class ModelStoreTest {
     }
 
     @Test
+    void aDownloadThatKeepsBreakingStopsWithAMessageAndTheNextLoadResumesWhereItStopped() throws Exception {
+        long size = site.model(dir.resolve("stories260K.gguf")).manifest().shards().get(0).size();
+        proxy.dropAfter = 100_000;
+        proxy.dropsLeft.set(1000);
+        open();
+        load();
+        chromium.waitFor("document.getElementById('status').dataset.state === 'error'", Duration.ofMinutes(1));
+        String status = (String) chromium.js("return document.getElementById('status').textContent;");
+        assertTrue(status.contains("failed 6 times") && status.contains("the next load resumes"), status);
+        assertEquals(6L, proxy.shardRequests(), "the first try and 5 retries");
+
+        proxy.dropsLeft.set(0);
+        openAndLoad();
+        List<CountingProxy.Hit> hits = proxy.shardHits();
+        assertEquals(7, hits.size());
+        assertEquals(206, hits.get(6).status(), () -> "the next load resumed with Range: " + hits);
+        assertTrue(proxy.shardBytes() <= size + size / 10, () -> "each byte about once: " + proxy.shardBytes() + " for " + size);
+        assertGoldenAnswer();
+    }
+
+    @Test
     void aDamagedShardInTheStoreIsDetectedAndFetchedAgain() throws Exception {
         openAndLoad();
         long first = proxy.shardRequests();
