@@ -269,6 +269,14 @@ async function download(d, file, size, sha, url, onProgress) {
         throw err;
       }
       const resumed = res.status === 206 && (res.headers.get('content-range') || '').startsWith(`bytes ${have}-`);
+      if (res.status === 206 && !resumed) {
+        // not the range asked for: never mix it in; the next try asks for the whole file
+        res.body.cancel().catch(() => {});
+        const asked = have;
+        have = 0;
+        await remove(d.partial, sha + '.etag');
+        throw storeError('NetworkError', `the server answered range ${res.headers.get('content-range')}, not ${asked}-`);
+      }
       if (!resumed) have = 0;
       const tag = res.headers.get('etag');
       etag = tag && !tag.startsWith('W/') ? tag : null;
