@@ -398,8 +398,22 @@ export async function deleteCachedModel(id) {
   return freed;
 }
 
+/** Deletes every stored model, and also what unfinished downloads left (shards and partial files of no model). */
 export async function deleteAllCachedModels() {
+  if (!available) return 0;
   let freed = 0;
   for (const m of await listCachedModels()) freed += await deleteCachedModel(m.id);
+  const d = await dirs();
+  const left = new Set();
+  for (const dir of [d.shards, d.partial]) {
+    for await (const [name] of dir.entries()) left.add(name.replace(/\.(bin|part|etag)$/, ''));
+  }
+  for (const sha of left) {
+    for (const [dir, name] of [[d.shards, sha + '.bin'], [d.partial, sha + '.part']]) {
+      const h = await fileOrNull(dir, name);
+      if (h) freed += (await h.getFile()).size;
+    }
+    await dropShard(d, sha);
+  }
   return freed;
 }

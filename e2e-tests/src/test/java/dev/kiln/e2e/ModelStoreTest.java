@@ -70,12 +70,17 @@ class ModelStoreTest {
         String item = (String) chromium.js("return document.querySelector('#stored-list li').textContent;");
         assertTrue(item.contains("stories260k") && item.contains("1.2 MB"), item);
         assertEquals(Boolean.TRUE, storeApi("hasModelInCache('stories260k')"));
+        storeApi("engineStore.shard('x.bin', 10, 'ab'.repeat(32), 'nowhere.bin', () => {}).catch(() => 0)"); // a partial file of no model
         assertTrue(String.valueOf(storeApi("listCachedModels().then((l) => JSON.stringify(l))")).contains("\"complete\":true"));
 
         chromium.js("document.querySelector('#stored-list li button').click();");
         chromium.waitFor("document.getElementById('stored').dataset.count === '0'", Duration.ofSeconds(20));
         assertEquals(Boolean.FALSE, storeApi("hasModelInCache('stories260k')"));
-        assertEquals("shards: 0, partial: 0", storeFiles());
+        assertEquals("shards: 0, partial: 1", storeFiles(), "Delete keeps what belongs to no model");
+        chromium.js("document.getElementById('stored-clear').hidden = false; document.getElementById('stored-clear').click();");
+        chromium.waitFor("document.getElementById('stored-clear').hidden", Duration.ofSeconds(20));
+        Thread.sleep(500);
+        assertEquals("shards: 0, partial: 0", storeFiles(), "Delete all leaves nothing");
         long before = proxy.shardRequests();
         openAndLoad();
         assertEquals(before + 1, proxy.shardRequests(), "a deleted model downloads again");
