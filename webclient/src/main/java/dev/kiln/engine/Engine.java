@@ -9,7 +9,6 @@ import dev.kiln.gpu.Bytes;
 import dev.kiln.gpu.Dispatch;
 import dev.kiln.gpu.Encoder;
 import dev.kiln.gpu.Gpu;
-import dev.kiln.gpu.GpuException;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.sample.Penalties;
 import dev.kiln.sample.Sampler;
@@ -157,37 +156,15 @@ public final class Engine {
 
     public String recovered() { return recovered; }
 
-    /**
-     * After a lost device: a new device, every shard uploaded again from the browser's store (verified; no network
-     * where the store has them, which it has after a complete load), the plan rebuilt, the KV cache empty (the next
-     * generate prefills its whole prompt, so a conversation continues where it was).
-     */
+    /** After a lost device: {@link Recovery} rebuilds on a new device; the KV cache starts empty. */
     private void recover() {
-        String why = gpu.lostDescription();
-        double t0 = now();
-        Gpu fresh = Gpu.request();
-        try {
-            if (precision == Precision.F16 && !fresh.hasShaderF16()) {
-                throw new GpuException.DeviceLost("recovery", "the new device lacks shader-f16: load the model again with precision f32");
-            }
-            Store store = Store.find();
-            java.util.List<String> sources = new java.util.ArrayList<>();
-            org.teavm.jso.webgpu.GPUBuffer[] shards = Loader.upload(fresh, model.manifest(), model.manifestUrl(), store,
-                    Progress.Phase.RECOVER, p -> {
-                        if (!p.source().isEmpty() && !sources.contains(p.source())) sources.add(p.source());
-                    });
-            model = model.withShards(shards);
-            plan = new Plan(fresh, new PipelineCache(fresh, precision, kernels), model, Params.TopK.MAX_K);
-            gpu = fresh;
-        } catch (RuntimeException e) {
-            fresh.destroy();
-            throw e;
-        }
+        Recovery.Rebuilt r = Recovery.rebuild(gpu, model, precision, kernels);
+        gpu = r.gpu();
+        model = r.model();
+        plan = r.plan();
         cachedLength = 0;
         recoveries++;
-        recovered = "The GPU device was lost (" + why + "); a new device was set up and the weights were uploaded again "
-                + (Store.find() != null ? "from this browser's model store" : "from the server")
-                + " in " + Math.round(now() - t0) + " ms. The conversation continues.";
+        recovered = r.message();
     }
 
     /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
