@@ -199,8 +199,10 @@ public final class Engine {
                 listener.token(id, text);
             });
         } catch (RuntimeException e) {
-            // a map or submit that failed because the device went away (seen before or after device.lost settles)
-            if (!gpu.lostWithin(500)) throw e;
+            // a map or submit that failed because the device went away (seen before or after device.lost settles);
+            // anything else (a bad prompt, a validation error on a live device) is the caller's to see
+            boolean gpuFailure = e instanceof dev.kiln.gpu.GpuException || e instanceof dev.kiln.gpu.Await.PromiseRejected;
+            if (!gpuFailure || !gpu.lostWithin(500)) throw e;
             // lost mid-reply: recover and run the reply again from its start; the tokens already shown are not
             // repeated (greedy and seeded sampling give them again, in the same order)
             recover();
