@@ -4,6 +4,7 @@
 //
 // Test hooks (read by e2e-tests through Selenium, also handy in the console):
 //   ?build=wasm|js  forces an engine build;  ?autoload=1 loads the first model at start;  ?precision=f16|f32
+//   ?storage_quota=<bytes>  the model store's preflight assumes this quota (estimate() cannot be lowered in tests)
 //   ?thread=main  runs the engine on this page's thread instead of its Worker (for comparison)
 //   ?request=<JSON>  request fields (core's GenerationRequest: top_k, top_p, seed, ignore_eos, stop, …) sent with every
 //                    request over what the settings give (the engine owns every default and check)
@@ -13,7 +14,11 @@
 //   #model-details[data-info]  the loaded model's info() JSON
 //   .msg[data-result]  an answer's {content, finish_reason, usage, kiln} (this session only)
 //   #output[data-result]  a completion's {text, finish_reason, usage, kiln}
+//   globalThis.kilnPage.engine()  the loaded engine (engine.loseDevice() destroys its GPU device)
 import { loadKiln } from './engine-loader.js';
+import { refreshStoredModels } from './stored-models.js';
+import './offline.js';
+import { explainEngineFailure } from './host-check.js';
 import { openStore } from './store.js';
 import { historyView, messageView, newConversation, showContent, statsOf, storable } from './conversation.js';
 
@@ -84,7 +89,7 @@ async function start() {
   try {
     kiln = await loadKiln(params.get('build'), params.get('thread'));
   } catch (e) {
-    setStatus('error', 'Could not load the engine: ' + e.message);
+    setStatus('error', 'Could not load the engine: ' + await explainEngineFailure(e));
     return;
   }
   $('build').textContent = kiln.build;
@@ -122,8 +127,10 @@ const mb = (bytes) => (bytes >= 1e9 ? (bytes / 1e9).toFixed(2) + ' GB' : (bytes 
 async function listModels() {
   const select = $('model');
   try {
-    const res = await fetch('api/models');
-    const models = res.ok ? await res.json() : [];
+    // the Java server answers api/models; a static copy (kiln export) has models.json
+    let res = await fetch('api/models').catch(() => null);
+    if (!res || !res.ok) res = await fetch('models.json').catch(() => null);
+    const models = res && res.ok ? await res.json() : [];
     for (const m of models) {
       const o = document.createElement('option');
       o.value = m.manifest_url;
@@ -148,7 +155,10 @@ function onProgress(json) {
   const frac = p.bytes_total ? p.bytes_done / p.bytes_total : 0;
   $('progress-bar').value = p.phase === 'ready' ? 1 : frac;
   $('progress-text').textContent = `${p.phase} — ${(p.bytes_done / 1e6).toFixed(1)} / ` +
-    `${(p.bytes_total / 1e6).toFixed(1)} MB, shard ${p.shards_done}/${p.shards_total}`;
+    `${(p.bytes_total / 1e6).toFixed(1)} MB, shard ${p.shards_done}/${p.shards_total}` +
+    (p.source ? ` (${p.source === 'store' ? 'from this browser' : 'downloading'})` : '') +
+    (p.bytes_per_s ? `, ${(p.bytes_per_s / 1e6).toFixed(1)} MB/s` : '') +
+    (p.eta_s > 0 && p.source === 'network' ? `, ${Math.ceil(p.eta_s)} s left` : '');
 }
 
 async function loadModel() {
@@ -169,6 +179,7 @@ async function loadModel() {
     }
     setStatus('loading', 'Loading ' + url);
     const loadOptions = params.get('precision') ? { precision: params.get('precision') } : {};
+    if (params.get('storage_quota')) loadOptions.storage_quota_bytes = Number(params.get('storage_quota'));
     engine = await kiln.load(new URL(url, location.href).href, onProgress, JSON.stringify(loadOptions));
     info = engine.info();
     $('precision').textContent = info.precision;
@@ -179,6 +190,7 @@ async function loadModel() {
     $('model-details').textContent = `${info.name}: ${info.architecture}, context ${info.context} tokens, ` +
       `${info.precision} compute on ${info.adapter}, loaded in ${Math.round(info.load_ms)} ms.`;
     setStatus('ready', `Ready: ${info.name}, ${info.precision} compute on ${info.adapter}.`);
+    refreshStoredModels().catch(() => {});
   } catch (e) {
     setStatus('error', e.message);
   } finally {
@@ -363,6 +375,7 @@ async function answer() {
     msg.stats = statsOf(last);
     msg.result = { content: msg.content, finish_reason: msg.stats.finish, usage: last.usage, kiln: last.kiln };
     [state, text] = msg.stats.finish === 'abort' ? ['stopped', 'Stopped.'] : ['done', 'Done.'];
+    if (last.kiln && last.kiln.recovered) text += ' ' + last.kiln.recovered;
   } catch (e) {
     if (msg.content === '') conv.messages.pop();
     text = e.message;
@@ -399,7 +412,7 @@ async function complete() {
     out.dataset.result = JSON.stringify({ text, finish_reason: s.finish, usage: last.usage, kiln: last.kiln });
     const figures = `${s.tokens} tokens, first after ${Math.round(s.ttft_ms)} ms, ${(s.tps || 0).toFixed(1)} tokens/s`;
     if (s.finish === 'abort') setStatus('stopped', `Stopped (${figures}).`);
-    else setStatus('done', `Done (${figures}).`);
+    else setStatus('done', `Done (${figures}).` + (last.kiln && last.kiln.recovered ? ' ' + last.kiln.recovered : ''));
   } catch (e) {
     setStatus('error', e.message);
   } finally {
@@ -408,6 +421,8 @@ async function complete() {
   }
 }
 
+// test hook: e2e-tests reach the loaded engine (e.g. engine.loseDevice()) through it
+globalThis.kilnPage = { engine: () => engine };
 $('load').addEventListener('click', loadModel);
 $('prompt-form').addEventListener('submit', send);
 $('prompt').addEventListener('keydown', (ev) => {

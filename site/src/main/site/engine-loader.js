@@ -25,7 +25,16 @@ export function chooseBuild(forced) {
 export const BUILD_NAMES = { wasm: 'WebAssembly GC', js: 'JavaScript' };
 
 /** The engine's exports ({demo, load}) in this realm (page or worker). */
-export const importEngine = importBuild;
+export async function importEngine(build) {
+  await installModelStore();
+  return importBuild(build);
+}
+
+/** The model store (model-store.js) where this realm has OPFS: the engine finds it as globalThis.kilnModelStore. */
+async function installModelStore() {
+  const store = await import('./model-store.js');
+  if (store.available && !globalThis.kilnModelStore) globalThis.kilnModelStore = store.engineStore;
+}
 
 export async function loadKiln(forced, where) {
   const build = chooseBuild(forced);
@@ -115,6 +124,7 @@ function workerKiln(build) {
               stop: () => worker.postMessage({ op: 'stop', handle }),
               close: () => worker.postMessage({ op: 'close', handle }),
               score: (idsJson) => call({ op: 'score', handle, ids: idsJson }),
+              loseDevice: () => worker.postMessage({ op: 'lose-device', handle }),
             };
             for (const op of ['chat', 'completion', 'generate']) {
               if (!methods.includes(op)) continue;

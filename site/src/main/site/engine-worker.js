@@ -18,6 +18,7 @@
 //   {op: 'stop', handle}                      the engine stops after the current token (the request then resolves
 //                                             with finish_reason "abort"); handled while it awaits the GPU
 //   {op: 'close', handle}                     frees the engine's GPU device
+//   {op: 'lose-device', handle}               a test hook: destroys the device (the next generate recovers)
 // Any failing request answers {id, type: 'error', kind, message} with the engine's own kind and message.
 // On start the worker posts {type: 'started'} so the page can tell a Worker that cannot run at all from an engine
 // that fails to load.
@@ -79,6 +80,11 @@ self.addEventListener('message', async ({ data: m }) => {
   if (m.op === 'stop') {
     const engine = engines.get(m.handle);
     if (engine) engine.stop();
+    return;
+  }
+  if (m.op === 'lose-device') {
+    const engine = engines.get(m.handle);
+    if (engine) engine.loseDevice();
     return;
   }
   if (m.op === 'close') {

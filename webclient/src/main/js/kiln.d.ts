@@ -156,6 +156,8 @@ export interface KilnEngine {
   info(): ModelInfo;
   /** Ends the running request after the current token (finish_reason "abort"). */
   interruptGenerate(): void;
+  /** A test hook: destroys the GPU device as a driver reset would; the next request recovers from the model store. */
+  loseDevice(): void;
   /** Settles when every request queued so far has finished. */
   idle(): Promise<void>;
   /** Stops a running request, then frees the GPU device. */

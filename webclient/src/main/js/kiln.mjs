@@ -92,6 +92,9 @@ class KilnEngine {
   /** The model and device: name, precision, adapter, chat (has a chat template), context, … */
   info() { return JSON.parse(this.#raw.info()); }
 
+  /** A test hook: destroys the GPU device as a driver reset would; the next request recovers from the model store. */
+  loseDevice() { if (typeof this.#raw.loseDevice === 'function') this.#raw.loseDevice(); }
+
   /** Ends the running request after the current token (finish_reason "abort"); queued ones still run. */
   interruptGenerate() { if (this.#running) this.#running.abort(); }
 

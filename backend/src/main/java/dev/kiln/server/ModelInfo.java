@@ -60,6 +60,12 @@ public record ModelInfo(String id, String name, String architecture, long parame
                 memoryEstimate(man, 4), memoryEstimate(man, 2), m.manifestUrl());
     }
 
+    /** This entry with another manifest URL (a static export lists models relative to the page). */
+    public ModelInfo withManifestUrl(String url) {
+        return new ModelInfo(id, name, architecture, parameters, quantization, dtypes, sizeBytes, requiredFeatures,
+                optionalFeatures, requiredLimits, context, memoryEstimateBytes, memoryEstimateF16Bytes, url);
+    }
+
     /** See the class comment; {@code b} is bytes per activation and KV element. */
     static long memoryEstimate(Manifest man, int b) {
         ModelConfig c = man.config();

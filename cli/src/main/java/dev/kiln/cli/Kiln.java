@@ -28,6 +28,7 @@ public final class Kiln implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Kiln());
         cli.addSubcommand("serve", new ServeCommand());
+        cli.addSubcommand("export", new ExportCommand());
         cli.addSubcommand("package", new PackageCommand());
         cli.addSubcommand("generate", new GenerateCommand());
         cli.addSubcommand("chat", new ChatCommand());

@@ -72,6 +72,9 @@ public final class StopConditions {
     /** The ids that end generation. */
     public int[] stopIds() { return stopIds.clone(); }
 
+    /** The same conditions with nothing seen yet (to run a generation again from its start). */
+    public StopConditions fresh() { return new StopConditions(stopIds, stopStrings); }
+
     /** One generated token and its decoded text: what to show now, and whether generation ends. */
     public Step next(int id, String text) {
         if (done) throw new IllegalStateException("generation already stopped; start a new StopConditions for the next reply");

@@ -21,7 +21,14 @@ final class Site implements AutoCloseable {
     private final Path cache;
 
     Site(List<Path> models) throws IOException {
-        Path siteDir = Path.of(System.getProperty("kiln.site", "../site/target/site"));
+        this(models, builtSite());
+    }
+
+    /** The built site: site/target/site. */
+    static Path builtSite() { return Path.of(System.getProperty("kiln.site", "../site/target/site")); }
+
+    /** Serves {@code siteDir} (a copy of the built site a test may change) and {@code models}. */
+    Site(List<Path> models, Path siteDir) throws IOException {
         if (!Files.exists(siteDir.resolve("index.html")) || !Files.isDirectory(siteDir.resolve("engine"))) {
             fail("the built site is missing at " + siteDir.toAbsolutePath() + ": build it first (mvn install)");
         }

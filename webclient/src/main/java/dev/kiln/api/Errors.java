@@ -34,6 +34,7 @@ final class Errors {
     static String kind(Throwable t) {
         if (t instanceof GpuException g) return g.kind();
         if (t instanceof ShardIntegrityError) return "integrity";
+        if (t instanceof dev.kiln.engine.StoreFailure f) return f.kind();
         if (t instanceof IllegalArgumentException || t instanceof JsonException) return "input";
         if (t instanceof dev.kiln.chat.TemplateException) return "input"; // the template refused the conversation
         return "bug";

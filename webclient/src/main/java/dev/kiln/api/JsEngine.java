@@ -56,8 +56,13 @@ public final class JsEngine {
         m.put("vocab", c.vocab());
         m.put("context", c.context());
         m.put("chat", chat.available());
+        m.put("recoveries", engine.recoveries());
         return Json.write(m);
     }
+
+    /** A test hook: destroys the GPU device as a driver reset would; the next generate recovers from the store. */
+    @JSExport
+    public void loseDevice() { engine.loseDevice(); }
 
     @JSExport
     public JSPromise<JSString> chat(String requestJson, JsCallbacks.Chunk onChunk) {
@@ -73,9 +78,13 @@ public final class JsEngine {
     public JSPromise<JSString> generate(String requestJson, JsCallbacks.Token onToken) {
         return Errors.promise(() -> {
             GenerationRequest request = GenerationRequest.fromJson(requestJson);
-            return JSString.valueOf(engine.generate(request, (id, text) -> {
+            int before = engine.recoveries();
+            String json = engine.generate(request, (id, text) -> {
                 if (onToken != null) onToken.token(id, text);
-            }).toJson());
+            }).toJson();
+            // a lost device was recovered on the way: say so with the result ("recovered": what happened)
+            if (engine.recoveries() > before) json = json.substring(0, json.lastIndexOf('}')) + ",\"recovered\":" + Json.write(engine.recovered()) + "}";
+            return JSString.valueOf(json);
         });
     }
 

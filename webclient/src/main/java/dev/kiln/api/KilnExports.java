@@ -28,22 +28,25 @@ public final class KilnExports {
     /**
      * Loads the packaged model whose manifest is at {@code manifestUrl} (absolute, or relative to the page).
      * {@code onProgress(json)} gets phase, bytes and shards; {@code optionsJson} may say {"precision": "f32"} and
-     * {"kernels": {"silu_mul": "…WGSL…"}} (a developer's changed kernel files, used instead of the built-in ones).
+     * {"kernels": {"silu_mul": "…WGSL…"}} (a developer's changed kernel files, used instead of the built-in ones) and
+     * {"storage_quota_bytes": n} (a test hook: the store's preflight assumes this quota).
      */
     @JSExport
     public static JSPromise<JsEngine> load(String manifestUrl, JsCallbacks.Progress onProgress, String optionsJson) {
         return Errors.promise(() -> {
             String precision = null;
+            double storageQuota = -1;
             java.util.Map<Kernel, String> kernels = new java.util.HashMap<>();
             if (optionsJson != null && !optionsJson.isEmpty()) {
                 JsonObject o = JsonObject.of(Json.parse(optionsJson), "load options");
                 precision = o.string("precision", null);
+                storageQuota = o.number("storage_quota_bytes", -1);
                 if (o.has("kernels")) {
                     JsonObject k = o.object("kernels");
                     for (String role : k.map().keySet()) kernels.put(kernel(role), k.string(role));
                 }
             }
-            Engine engine = Engine.load(manifestUrl, precision, kernels, p -> {
+            Engine engine = Engine.load(manifestUrl, precision, kernels, storageQuota, p -> {
                 if (onProgress != null) onProgress.progress(p.toJson());
             });
             return new JsEngine(engine);

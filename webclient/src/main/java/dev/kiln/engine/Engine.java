@@ -33,10 +33,13 @@ public final class Engine {
         void token(int id, String text);
     }
 
-    private final Gpu gpu;
-    private final Loader.Loaded model;
+    private Gpu gpu;                                       // replaced when a lost device is recovered
+    private Loader.Loaded model;                           // its shards: buffers on the current gpu
     private final Precision precision;
-    private final Plan plan;
+    private Plan plan;
+    private final java.util.Map<dev.kiln.shaders.Kernel, String> kernels; // a developer's replaced kernels
+    private String recovered = "";                         // what the last recovery did (empty: none yet)
+    private int recoveries;
     private final double loadMs;
     private final double compileMs;
     private final ByteBuffer oneWord = Bytes.direct(4);   // a sampled id on its way into tokens[pos + 1]
@@ -49,9 +52,11 @@ public final class Engine {
     private int cachedLength;
     private Penalties penalties;                            // of the running generate; null without penalties
 
-    private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs, double compileMs) {
+    private Engine(Gpu gpu, Loader.Loaded model, Precision precision, Plan plan, double loadMs, double compileMs,
+                   java.util.Map<dev.kiln.shaders.Kernel, String> kernels) {
         this.gpu = gpu;
         this.compileMs = compileMs;
+        this.kernels = kernels;
         this.model = model;
         this.precision = precision;
         this.plan = plan;
@@ -77,11 +82,21 @@ public final class Engine {
      */
     public static Engine load(String manifestUrl, String wanted, java.util.Map<dev.kiln.shaders.Kernel, String> kernels,
                               Progress.Listener listener) {
+        return load(manifestUrl, wanted, kernels, -1, listener);
+    }
+
+    /**
+     * {@link #load(String, String, java.util.Map, Progress.Listener)}; {@code storageQuotaForTests} ≥ 0 makes the
+     * store's preflight assume this quota (browsers give tests no way to lower what {@code estimate()} reports).
+     */
+    public static Engine load(String manifestUrl, String wanted, java.util.Map<dev.kiln.shaders.Kernel, String> kernels,
+                              double storageQuotaForTests, Progress.Listener listener) {
         double t0 = now();
         Gpu gpu = Gpu.request();
         try {
             Precision precision = choosePrecision(gpu, wanted);
-            Loader.Loaded model = Loader.load(gpu, manifestUrl, listener);
+            gpu.pushScopes(); // an out-of-memory while the weights and buffers are created is named below
+            Loader.Loaded model = Loader.load(gpu, manifestUrl, precision, storageQuotaForTests, listener);
             int shards = model.shards().length;
             double bytes = model.manifest().weightBytes();
             listener.progress(new Progress(Progress.Phase.COMPILE, bytes, bytes, shards, shards));
@@ -89,8 +104,11 @@ public final class Engine {
             double tCompile = now();
             Plan plan = new Plan(gpu, new PipelineCache(gpu, precision, kernels), model, Params.TopK.MAX_K);
             double compileMs = now() - tCompile;
+            gpu.checkLoadScopes("loading " + model.manifest().name() + " needs about "
+                    + Admission.mib(Admission.estimate(model.manifest(), model.manifest().config().context(), precision))
+                    + " of GPU memory (" + Admission.mib(bytes) + " of weights)");
             listener.progress(new Progress(Progress.Phase.READY, bytes, bytes, shards, shards));
-            return new Engine(gpu, model, precision, plan, now() - t0, compileMs);
+            return new Engine(gpu, model, precision, plan, now() - t0, compileMs, kernels);
         } catch (RuntimeException e) {
             gpu.destroy();
             throw e;
@@ -136,6 +154,25 @@ public final class Engine {
         closed = true;
     }
 
+    /** A test hook: destroys the device as a driver reset would lose it; the next generate recovers. */
+    public void loseDevice() { gpu.destroy(); }
+
+    /** How many times a lost device was recovered, and what the last recovery did ("" when never). */
+    public int recoveries() { return recoveries; }
+
+    public String recovered() { return recovered; }
+
+    /** After a lost device: {@link Recovery} rebuilds on a new device; the KV cache starts empty. */
+    private void recover() {
+        Recovery.Rebuilt r = Recovery.rebuild(gpu, model, precision, kernels);
+        gpu = r.gpu();
+        model = r.model();
+        plan = r.plan();
+        cachedLength = 0;
+        recoveries++;
+        recovered = r.message();
+    }
+
     /** Encodes the prompt, prefills it and decodes until EOS, max_tokens, the end of the context or {@link #stop}. */
     public GenerateResult generate(GenerationRequest o, TokenListener listener) {
         return generate(o.prompt() != null ? model.tokenizer().encode(o.prompt()) : o.promptIds(), o,
@@ -160,6 +197,29 @@ public final class Engine {
      */
     public GenerateResult generate(int[] promptIds, GenerationRequest o, StopConditions stops, TokenListener listener) {
         if (closed) throw new IllegalStateException("this engine was closed: load the model again");
+        if (gpu.isLost()) recover();
+        int[] delivered = {0};
+        try {
+            return generateOnce(promptIds, o, stops, (id, text) -> {
+                delivered[0]++;
+                listener.token(id, text);
+            });
+        } catch (RuntimeException e) {
+            // a map or submit that failed because the device went away (seen before or after device.lost settles);
+            // anything else (a bad prompt, a validation error on a live device) is the caller's to see
+            boolean gpuFailure = e instanceof dev.kiln.gpu.GpuException || e instanceof dev.kiln.gpu.Await.PromiseRejected;
+            if (!gpuFailure || !gpu.lostWithin(500)) throw e;
+            // lost mid-reply: recover and run the reply again from its start; the tokens already shown are not
+            // repeated (greedy and seeded sampling give them again, in the same order)
+            recover();
+            int[] seen = {0};
+            return generateOnce(promptIds, o, stops.fresh(), (id, text) -> {
+                if (seen[0]++ >= delivered[0]) listener.token(id, text);
+            });
+        }
+    }
+
+    private GenerateResult generateOnce(int[] promptIds, GenerationRequest o, StopConditions stops, TokenListener listener) {
         stopRequested = false;
         Tokenizer tok = model.tokenizer();
         int context = config().context();
@@ -256,6 +316,7 @@ public final class Engine {
      * {@code (ids.length - 1, vocab)}: row p predicts ids[p + 1].
      */
     public float[][] score(int[] ids) {
+        if (gpu.isLost()) recover();
         int context = config().context(), vocab = config().vocab();
         if (ids.length < 2 || ids.length > context) {
             throw new IllegalArgumentException("score needs 2.." + context + " ids, got " + ids.length);

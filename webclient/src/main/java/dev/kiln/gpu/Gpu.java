@@ -212,6 +212,39 @@ public final class Gpu {
         }
     }
 
+    /**
+     * Closes the scopes of {@link #pushScopes} opened before a model's buffers were created: an out-of-memory error
+     * (reported first: the validation errors after it are its consequences) becomes {@link GpuException.OutOfMemory}
+     * with {@code need} and this adapter's limits.
+     */
+    public void checkLoadScopes(String need) {
+        GPUDevice.Error oom = Await.await(device.popErrorScope(), "popErrorScope");
+        GPUDevice.Error validation = Await.await(device.popErrorScope(), "popErrorScope");
+        checkLost();
+        if (oom != null) {
+            throw new GpuException.OutOfMemory("The GPU ran out of memory: " + need + "; this adapter (" + description
+                    + ") allows " + (long) maxBufferSize() / (1 << 20) + " MiB per buffer and "
+                    + (long) maxStorageBufferBindingSize() / (1 << 20) + " MiB per binding. Close other GPU-heavy tabs,"
+                    + " or pick a smaller model or quantization (" + oom.getMessage() + ")");
+        }
+        if (validation != null) throw new GpuException.Validation("load", "validation", validation.getMessage());
+    }
+
+    public boolean isLost() { return lost.isLost(); }
+
+    /**
+     * Whether the device is lost, waiting up to {@code ms} for {@code device.lost} to settle: a failed map or
+     * submit can be seen before the lost promise resolves.
+     */
+    public boolean lostWithin(int ms) {
+        if (lost.isLost()) return true;
+        Await.await(lostOrTimeout(device, ms), "device.lost");
+        return lost.isLost();
+    }
+
+    /** "reason: message" of a lost device. */
+    public String lostDescription() { return lost.getReason() + ": " + lost.getMessage(); }
+
     /** Throws {@link GpuException.DeviceLost} once the device is gone. */
     public void checkLost() {
         if (lost.isLost()) throw new GpuException.DeviceLost(lost.getReason(), lost.getMessage());
@@ -226,6 +259,10 @@ public final class Gpu {
         @JSProperty String getReason();
         @JSProperty String getMessage();
     }
+
+    @JSBody(params = { "d", "ms" }, script = "return Promise.race([d.lost.then(function() { return true; }),"
+            + " new Promise(function(r) { setTimeout(function() { r(false); }, ms); })]);")
+    private static native JSPromise<org.teavm.jso.core.JSBoolean> lostOrTimeout(GPUDevice d, int ms);
 
     @JSBody(script = "return (typeof navigator !== 'undefined' && navigator.gpu) ? navigator.gpu : null;")
     private static native GPU navigatorGpu();

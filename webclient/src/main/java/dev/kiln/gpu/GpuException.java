@@ -6,7 +6,7 @@ package dev.kiln.gpu;
  */
 public abstract sealed class GpuException extends RuntimeException
         permits GpuException.Unavailable, GpuException.DeviceLost, GpuException.Validation,
-                GpuException.ShaderCompile {
+                GpuException.ShaderCompile, GpuException.OutOfMemory {
 
     GpuException(String message) { super(message); }
 
@@ -51,5 +51,11 @@ public abstract sealed class GpuException extends RuntimeException
             super("WGSL of " + label + " does not compile:\n" + messages);
         }
         @Override public String kind() { return "shader-compile"; }
+    }
+
+    /** The device ran out of memory while the model was being loaded; the message names the need and the limits. */
+    public static final class OutOfMemory extends GpuException {
+        public OutOfMemory(String message) { super(message); }
+        @Override public String kind() { return "out-of-memory"; }
     }
 }
