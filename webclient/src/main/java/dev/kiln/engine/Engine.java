@@ -313,71 +313,22 @@ public final class Engine {
 
     /**
      * Teacher forcing: feeds {@code ids} and returns the logits after each position but the last,
-     * {@code (ids.length - 1, vocab)}: row p predicts ids[p + 1].
+     * {@code (ids.length - 1, vocab)}: row p predicts ids[p + 1]. Forgets the cached conversation.
      */
     public float[][] score(int[] ids) {
         if (gpu.isLost()) recover();
-        int context = config().context(), vocab = config().vocab();
-        if (ids.length < 2 || ids.length > context) {
-            throw new IllegalArgumentException("score needs 2.." + context + " ids, got " + ids.length);
-        }
-        gpu.write(plan.tokens, 0, Bytes.of(ids));
         cachedLength = 0;
-        float[][] out = new float[ids.length - 1][vocab];
-        int[] bits = new int[vocab];
-        for (int pos = 0; pos < ids.length - 1; pos++) {
-            Encoder e = new Encoder(gpu, "score", pos);
-            position(e, pos).pass(plan.body).pass(plan.head).copy(plan.logits, 0, plan.readback, 0, 4.0 * vocab);
-            e.submitUnchecked();
-            gpu.readWords(plan.readback, bits, vocab);
-            e.check();
-            for (int i = 0; i < vocab; i++) out[pos][i] = Float.intBitsToFloat(bits[i]);
-        }
-        return out;
-    }
-
-    /** Receives one launch's result in {@link #trace}. */
-    @FunctionalInterface
-    public interface TraceListener {
-        void step(int pos, dev.kiln.recipe.Stage stage, float[] values, int n);
+        return TeacherForcing.score(gpu, plan, ids);
     }
 
     /**
-     * Step by step, teacher-forced: runs {@code ids} one position at a time and, after every launch of the body and
-     * the head, reads back the result of its (last) recipe stage — what {@code kiln verify --steps} compares with the
-     * CPU reference. One submit and readback per launch: a developer's tool, not a fast path.
+     * Step by step, teacher-forced ({@link TeacherForcing#trace}): every launch's result, for {@code kiln verify
+     * --steps}. Forgets the cached conversation.
      */
-    public void trace(int[] ids, TraceListener listener) {
-        int context = config().context();
-        if (ids.length < 1 || ids.length > context) throw new IllegalArgumentException("trace needs 1.." + context + " ids, got " + ids.length);
-        gpu.write(plan.tokens, 0, Bytes.of(ids));
+    public void trace(int[] ids, TeacherForcing.TraceListener listener) {
+        if (gpu.isLost()) recover();
         cachedLength = 0;
-        ModelConfig c = config();
-        int widest = 0;
-        for (dev.kiln.recipe.Stage s : plan.schedule.recipeStages()) widest = Math.max(widest, s.resultWidth(c));
-        int[] bits = new int[widest];
-        float[] values = new float[widest];
-        for (int pos = 0; pos < ids.length; pos++) {
-            for (int i = 0; i < plan.body.size() + plan.head.size(); i++) {
-                boolean inBody = i < plan.body.size();
-                Schedule.Launch launch = inBody ? plan.schedule.body().get(i) : plan.schedule.head().get(i - plan.body.size());
-                Dispatch d = inBody ? plan.body.get(i) : plan.head.get(i - plan.body.size());
-                dev.kiln.recipe.Stage stage = launch.stages().get(launch.stages().size() - 1);
-                Encoder e = new Encoder(gpu, "trace", pos);
-                if (i == 0) position(e, pos);
-                e.pass(List.of(d));
-                int n = 0;
-                for (dev.kiln.recipe.Act a : stage.result()) {
-                    e.copy(plan.act(a), 0, plan.readback, 4.0 * n, 4.0 * a.width(c));
-                    n += a.width(c);
-                }
-                e.submitUnchecked();
-                gpu.readWords(plan.readback, bits, n);
-                e.check();
-                for (int j = 0; j < n; j++) values[j] = Float.intBitsToFloat(bits[j]);
-                listener.step(pos, stage, values, n);
-            }
-        }
+        TeacherForcing.trace(gpu, plan, ids, listener);
     }
 
     /**
