@@ -1,6 +1,6 @@
 package dev.kiln.server;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.kiln.fuzz.Fuzz;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +23,7 @@ class ByteRangeFuzzTest {
     }
 
     @MethodSource("seeds")
-    @DictionaryEntries({"-", ",", "bytes=", "9223372036854775807"})
+    @DictionaryFile(resourcePath = "byte-range.dict")
     @FuzzTest
     void theRangeParserAnswersARangeInsideTheFileOrWholeOrUnsatisfiable(byte[] input) {
         FUZZ.check(input, b -> {

@@ -1,6 +1,6 @@
 package dev.kiln.server;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.kiln.fuzz.Fuzz;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +23,7 @@ class RequestPathFuzzTest {
     }
 
     @MethodSource("seeds")
-    @DictionaryEntries({"%", "%2e", "%2f", "%5c", "%00", "%c0%af", "..", "/", "//", ";", ":", "\\", "%25"})
+    @DictionaryFile(resourcePath = "request-path.dict")
     @FuzzTest
     void theRequestPathParserReturnsPlainSegmentsOrThrowsA400Or404(byte[] input) {
         FUZZ.check(input, b -> {
