@@ -59,7 +59,8 @@ class ExportedSiteTest {
                         + "document.getElementById('temperature').value = 0;"
                         + "document.getElementById('generate').click();", golden.string("prompt"));
                 chromium.waitFor("['done', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(3));
-                JsonObject r = JsonObject.of(Json.parse((String) chromium.js("return document.getElementById('output').dataset.result;")), "result");
+                // the page's completion: {text, finish_reason, usage, kiln: {prompt_ids, ids, recovered?, …}}
+                JsonObject r = JsonObject.of(Json.parse((String) chromium.js("return document.getElementById('output').dataset.result;")), "result").object("kiln");
                 assertEquals(GoldenStoryPageTest.ints(golden.array("gen_ids")), GoldenStoryPageTest.ints(r.array("ids")));
                 chromium.waitFor("document.documentElement.dataset.offline === 'ready'", Duration.ofSeconds(30));
             }

@@ -349,7 +349,8 @@ class ModelStoreTest {
         chromium.waitFor("['done', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(3));
         assertEquals("done", chromium.js("return document.getElementById('status').dataset.state;"),
                 () -> "generation failed: " + chromium.js("return document.getElementById('status').textContent;"));
-        JsonObject r = JsonObject.of(Json.parse((String) chromium.js("return document.getElementById('output').dataset.result;")), "result");
+        // the page's completion: {text, finish_reason, usage, kiln: {prompt_ids, ids, recovered?, …}}
+        JsonObject r = JsonObject.of(Json.parse((String) chromium.js("return document.getElementById('output').dataset.result;")), "result").object("kiln");
         assertEquals(GoldenStoryPageTest.ints(golden.array("gen_ids")), GoldenStoryPageTest.ints(r.array("ids")));
         return r;
     }
