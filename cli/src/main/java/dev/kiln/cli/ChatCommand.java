@@ -167,13 +167,7 @@ public final class ChatCommand implements Callable<Integer> {
         if (v.chatTemplate().isEmpty()) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "this model has no chat template (a base model): nothing to render");
         }
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (GenerationRequest.Message m : messages) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("role", m.role());
-            x.put("content", m.content());
-            list.add(x);
-        }
+        List<Map<String, Object>> list = GenerationRequest.Message.asMaps(messages);
         java.time.LocalDateTime t = java.time.LocalDateTime.now();
         RenderedPrompt p;
         try {

@@ -118,12 +118,9 @@ public final class VerifyCommand implements Callable<Integer> {
         List<float[][]> cpuLogits = new ArrayList<>();
         String name;
         try (LocalModelServer server = LocalModelServer.start(model.toString(), cacheDir, null)) {
-            ServedModel served = server.model;
-            Manifest m = served.manifest();
-            name = m.name();
-            CpuModel cpu = CpuModel.load(m, i -> read(served.dir().resolve(m.shards().get(i).file())));
-            Tokenizer tok = Tokenizer.of(Vocabulary.fromJson(Files.readString(served.dir().resolve(m.tokenizer()), StandardCharsets.UTF_8)),
-                    s -> Normalizer.normalize(s, Normalizer.Form.NFC));
+            name = server.model.manifest().name();
+            CpuModel cpu = reference(server.model);
+            Tokenizer tok = tokenizer(server.model);
             for (String prompt : PROMPTS.subList(0, prompts)) {
                 int[] ids = teacher(cpu, tok.encode(prompt), cpuLogits);
                 err.println("verify: '" + prompt + "': " + ids.length + " ids");
@@ -168,12 +165,9 @@ public final class VerifyCommand implements Callable<Integer> {
         boolean ok = true;
         PrintWriter out = spec.commandLine().getOut();
         try (LocalModelServer server = LocalModelServer.start(model.toString(), cacheDir, null)) {
-            ServedModel served = server.model;
-            Manifest m = served.manifest();
-            name = m.name();
-            CpuModel cpu = CpuModel.load(m, i -> read(served.dir().resolve(m.shards().get(i).file())));
-            Tokenizer tok = Tokenizer.of(Vocabulary.fromJson(Files.readString(served.dir().resolve(m.tokenizer()), StandardCharsets.UTF_8)),
-                    s -> Normalizer.normalize(s, Normalizer.Form.NFC));
+            name = server.model.manifest().name();
+            CpuModel cpu = reference(server.model);
+            Tokenizer tok = tokenizer(server.model);
             int[] ids = teacher(cpu, tok.encode(PROMPTS.get(0)), new ArrayList<>());
             err.println("verify --steps: '" + PROMPTS.get(0) + "': " + ids.length + " positions");
             List<dev.kiln.reference.StepTrace.Entry> reference = dev.kiln.reference.StepTrace.cpu(cpu, ids);
@@ -277,6 +271,17 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private static int argmax(float[] v) { return Sampler.argmax(v, v.length); }
+
+    /** The CPU reference of the packaged model the server serves, read from its folder. */
+    private static CpuModel reference(ServedModel served) {
+        Manifest m = served.manifest();
+        return CpuModel.load(m, i -> read(served.dir().resolve(m.shards().get(i).file())));
+    }
+
+    private static Tokenizer tokenizer(ServedModel served) throws IOException {
+        String json = Files.readString(served.dir().resolve(served.manifest().tokenizer()), StandardCharsets.UTF_8);
+        return Tokenizer.of(Vocabulary.fromJson(json), s -> Normalizer.normalize(s, Normalizer.Form.NFC));
+    }
 
     private static byte[] read(Path p) {
         try {

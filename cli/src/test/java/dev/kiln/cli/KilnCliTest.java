@@ -30,6 +30,19 @@ class KilnCliTest {
 
     record Run(int code, String out, String err) {}
 
+    /**
+     * Skips the calling test, saying why, when the engine's JS build or Node's packages are missing (a module-only build
+     * may not have built the webclient); under CI=true that fails instead.
+     */
+    static void requireEngineBuild() {
+        Path root = SharedModels.repoRoot();
+        for (Path need : List.of(root.resolve("webclient/target/webclient/js/kiln.js"), root.resolve("node/node_modules/webgpu"))) {
+            String why = need + " is absent: build the webclient (mvn -pl webclient install) and run ./kiln setup";
+            if ("true".equals(System.getenv("CI")) && !java.nio.file.Files.exists(need)) throw new AssertionError("required under CI: " + why);
+            org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(need), why);
+        }
+    }
+
     static Run run(String... args) {
         CommandLine cli = Kiln.commandLine();
         StringWriter out = new StringWriter();
@@ -135,12 +148,7 @@ class KilnCliTest {
     @Test
     void generateRunsAnArchivedHuggingFaceFolderToTheGoldenTokens(@TempDir Path tmp) throws Exception {
         Path hf = SharedModels.stories260KHf();
-        Path root = SharedModels.repoRoot();
-        for (Path need : List.of(root.resolve("webclient/target/webclient/js/kiln.js"), root.resolve("node/node_modules/webgpu"))) {
-            String why = need + " is absent: build the webclient (mvn -pl webclient install) and run ./kiln setup";
-            if ("true".equals(System.getenv("CI")) && !java.nio.file.Files.exists(need)) throw new AssertionError("required under CI: " + why);
-            org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(need), why);
-        }
+        KilnCliTest.requireEngineBuild();
         Path tgz = dev.kiln.server.Archives.tarGz(hf, "story", tmp.resolve("story.tar.gz"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "generate",

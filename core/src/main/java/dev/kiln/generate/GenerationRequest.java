@@ -48,6 +48,18 @@ public record GenerationRequest(String prompt, int[] promptIds, int maxTokens, f
             if (role == null || role.isEmpty()) throw new InvalidRequestException("messages", "every message needs a role (system, user or assistant)");
             if (content == null) content = "";
         }
+
+        /** The messages as a chat template reads them: maps with "role" and "content". */
+        public static List<Map<String, Object>> asMaps(List<Message> messages) {
+            List<Map<String, Object>> out = new ArrayList<>(messages.size());
+            for (Message m : messages) {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("role", m.role());
+                x.put("content", m.content());
+                out.add(x);
+            }
+            return out;
+        }
     }
 
     public static final float DEFAULT_REPETITION_PENALTY = 1f;

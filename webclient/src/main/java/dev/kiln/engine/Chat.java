@@ -1,9 +1,7 @@
 package dev.kiln.engine;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import dev.kiln.chat.ChatInputs;
 import dev.kiln.chat.ChatTemplate;
@@ -105,13 +103,6 @@ public final class Chat {
     }
 
     private ChatInputs inputs(List<GenerationRequest.Message> messages, WallTime now) {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (GenerationRequest.Message m : messages) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("role", m.role());
-            x.put("content", m.content());
-            list.add(x);
-        }
-        return ChatInputs.of(list, vocab.specialTokens()).at(now);
+        return ChatInputs.of(GenerationRequest.Message.asMaps(messages), vocab.specialTokens()).at(now);
     }
 }

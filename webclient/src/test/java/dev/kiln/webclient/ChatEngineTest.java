@@ -71,11 +71,7 @@ class ChatEngineTest {
 
     @Test
     void threeTurnsRenderLikeTheTemplateTokenizeWithTrustedSpecialsAndPrefillOnlyWhatIsNew() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("node", NodeRunner.root().resolve("node/chat.mjs").toString(), "--manifest",
-                server.url("chat/manifest.json"), "--precision", "f32").directory(NodeRunner.root().toFile());
-        pb.environment().put("VK_ICD_FILENAMES", NodeRunner.LAVAPIPE);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
+        Process p = startChat();
         try (OutputStream in = p.getOutputStream();
              BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             JsonObject ready = JsonObject.of(Json.parse(out.readLine()), "ready");
@@ -135,11 +131,7 @@ class ChatEngineTest {
 
     @Test
     void aConversationLongerThanTheContextDropsItsOldestTurnsButNeverTheSystemMessage() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("node", NodeRunner.root().resolve("node/chat.mjs").toString(), "--manifest",
-                server.url("chat/manifest.json"), "--precision", "f32").directory(NodeRunner.root().toFile());
-        pb.environment().put("VK_ICD_FILENAMES", NodeRunner.LAVAPIPE);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
+        Process p = startChat();
         try (OutputStream in = p.getOutputStream();
              BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             out.readLine(); // ready
@@ -174,11 +166,7 @@ class ChatEngineTest {
 
     @Test
     void aParameterOutOfRangeIsAnInputErrorNamingItAndTheEngineGoesOn() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("node", NodeRunner.root().resolve("node/chat.mjs").toString(), "--manifest",
-                server.url("chat/manifest.json"), "--precision", "f32").directory(NodeRunner.root().toFile());
-        pb.environment().put("VK_ICD_FILENAMES", NodeRunner.LAVAPIPE);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
+        Process p = startChat();
         try (OutputStream in = p.getOutputStream();
              BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             out.readLine(); // ready
@@ -194,6 +182,15 @@ class ChatEngineTest {
         } finally {
             p.destroy();
         }
+    }
+
+    /** node/chat.mjs on the synthetic chat model, f32: requests as JSON lines on its stdin. */
+    private static Process startChat() throws java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder("node", NodeRunner.root().resolve("node/chat.mjs").toString(), "--manifest",
+                server.url("chat/manifest.json"), "--precision", "f32").directory(NodeRunner.root().toFile());
+        pb.environment().put("VK_ICD_FILENAMES", NodeRunner.LAVAPIPE);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        return pb.start();
     }
 
     /** Appends one ChatML message, recording its content as untrusted. */
