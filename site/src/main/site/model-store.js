@@ -350,7 +350,12 @@ async function dropShard(d, sha) {
   await (navigator.locks ? navigator.locks.request('kiln-shard-' + sha, drop) : drop());
 }
 
-export const engineStore = { text, prepare, shard, commit: commitModel };
+// the engine's side (text, prepare, shard, commit) and, for kiln.mjs's listCachedModels/hasModelInCache/
+// deleteCachedModel/isCached, the page's side: function declarations, hoisted, so they exist here already
+export const engineStore = {
+  text, prepare, shard, commit: commitModel,
+  listCachedModels, hasModelInCache, deleteCachedModel, deleteAllCachedModels,
+};
 
 // ---- the page's side ----
 

@@ -3,10 +3,13 @@
 export type Role = 'system' | 'user' | 'assistant';
 export type FinishReason = 'stop' | 'length' | 'abort';
 /** An engine error's kind: "input" names the bad parameter in its message. */
-export type ErrorKind = 'input' | 'unavailable' | 'device-lost' | 'validation' | 'shader-compile' | 'integrity' | 'bug';
+export type ErrorKind = 'input' | 'unavailable' | 'device-lost' | 'validation' | 'shader-compile' | 'integrity'
+  | 'out-of-memory' | 'bug';
 
 export interface KilnError extends Error {
   kind: ErrorKind;
+  /** For kind "input" about a request field: the field (OpenAI's name), e.g. "top_p". */
+  param?: string;
 }
 
 export interface ChatMessage {
@@ -166,6 +169,31 @@ export interface KilnEngine {
 
 /** Loads a packaged model (its manifest.json URL) on this thread. */
 export function load(manifestUrl: string, options?: LoadOptions): Promise<KilnEngine>;
+
+/** A model kept in this browser's model store. */
+export interface CachedModel {
+  id: string;
+  name: string;
+  manifest_url: string;
+  size_bytes: number;
+  shards: number;
+  /** every shard is stored */
+  complete: boolean;
+  /** ISO 8601 time it was stored */
+  stored_at: string;
+}
+
+/** The models kept in this browser's model store (empty where there is none: Node, no OPFS/Cache API). */
+export function listCachedModels(): Promise<CachedModel[]>;
+
+/** Whether the store holds every shard of the model. */
+export function hasModelInCache(id: string): Promise<boolean>;
+
+/** Deletes a stored model and the shards no other stored model uses; resolves with the bytes freed. */
+export function deleteCachedModel(id: string): Promise<number>;
+
+/** Whether loading the model downloads nothing (the store, or without one the HTTP cache, holds all of it). */
+export function isCached(manifestUrl: string): Promise<boolean>;
 
 /** The API over a raw engine object (the Java export, or a bridge with the same methods). */
 export function wrapEngine(raw: object): KilnEngine;

@@ -43,11 +43,37 @@ export async function load(manifestUrl, options = {}) {
   return wrapEngine(await api.load(url, onProgress, JSON.stringify(loadOptions)));
 }
 
+/** The model store installed in this realm (the site's model-store.js; null in Node or without OPFS/Cache API). */
+const store = () => globalThis.kilnModelStore ?? null;
+
+/** The models kept in this browser's model store: [{id, name, manifest_url, size_bytes, shards, complete, stored_at}]. */
+export async function listCachedModels() {
+  const s = store();
+  return s && s.listCachedModels ? s.listCachedModels() : [];
+}
+
+/** Whether the store holds every shard of the model {@code id}. */
+export async function hasModelInCache(id) {
+  const s = store();
+  return s && s.hasModelInCache ? s.hasModelInCache(id) : false;
+}
+
+/** Deletes a stored model and the shards no other stored model uses; resolves with the bytes freed. */
+export async function deleteCachedModel(id) {
+  const s = store();
+  return s && s.deleteCachedModel ? s.deleteCachedModel(id) : 0;
+}
+
 /**
- * Whether the browser's HTTP cache holds the model: its manifest and every shard (asked of the cache only, the
- * shards' bodies unread), so loading it downloads nothing.
+ * Whether loading the model downloads nothing: the model store holds all of it, or (without a store) the browser's
+ * HTTP cache holds its manifest and every shard (asked of the cache only, the shards' bodies unread).
  */
 export async function isCached(manifestUrl) {
+  const s = store();
+  if (s && s.listCachedModels) {
+    const url = new URL(manifestUrl, globalThis.location?.href).href;
+    return (await s.listCachedModels()).some((m) => m.complete && new URL(m.manifest_url, globalThis.location?.href).href === url);
+  }
   const cachedOk = async (url) => {
     const ctl = new AbortController();
     try {
