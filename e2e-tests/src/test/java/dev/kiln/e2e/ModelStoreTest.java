@@ -58,7 +58,13 @@ class ModelStoreTest {
         assertTrue(first >= 1, "the first load downloads the shards: " + proxy.hits);
         chromium.waitFor("document.getElementById('stored') && document.getElementById('stored').dataset.count === '1'", Duration.ofSeconds(20));
 
-        openAndLoad();
+        open();
+        // the model picker asks the store (not the HTTP cache, which the store bypasses) whether loading downloads anything
+        chromium.waitFor("document.querySelector('#model option').dataset.cached !== undefined", Duration.ofSeconds(30));
+        assertEquals("true", chromium.js("return document.querySelector('#model option').dataset.cached;"),
+                () -> "the picker says " + chromium.js("return document.querySelector('#model option').textContent;"));
+        load();
+        chromium.waitFor("['ready', 'error'].includes(document.getElementById('status').dataset.state)", Duration.ofMinutes(2));
         assertEquals(first, proxy.shardRequests(), () -> "the second load must come from the store: " + proxy.shardHits());
         assertGoldenAnswer();
     }
