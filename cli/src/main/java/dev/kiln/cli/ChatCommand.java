@@ -25,7 +25,6 @@ import dev.kiln.json.JsonObject;
 import dev.kiln.packager.ModelSource;
 import dev.kiln.packager.Packager;
 import dev.kiln.packager.hub.Hub;
-import dev.kiln.server.ModelInput;
 import dev.kiln.tokenizer.Tokenizer;
 import dev.kiln.tokenizer.Vocabulary;
 import picocli.CommandLine;
@@ -78,11 +77,7 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try {
-            ModelInput.of(model.model);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
-        }
+        model.check(spec);
         List<GenerationRequest.Message> messages = new ArrayList<>();
         if (system != null) messages.add(new GenerationRequest.Message("system", system));
         if (messagesFile != null) messages.addAll(readMessages(messagesFile));

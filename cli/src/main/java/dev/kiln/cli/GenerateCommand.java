@@ -1,7 +1,6 @@
 package dev.kiln.cli;
 
 import dev.kiln.generate.GenerationRequest;
-import dev.kiln.server.ModelInput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,11 +52,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try {
-            ModelInput.of(model.model);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
-        }
+        model.check(spec);
         GenerationRequest request = generation.request(prompt);
         PrintWriter out = spec.commandLine().getOut();
         EngineResult result = run(model, runtime, request, engine.precision, json ? null : NodeRuntime.to(out),

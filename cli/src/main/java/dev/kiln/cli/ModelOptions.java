@@ -8,6 +8,15 @@ import java.nio.file.Path;
 /** The model to run and where model inputs come from and go: {@code --model}, {@code --hub-url}, {@code --cache-dir}. */
 final class ModelOptions {
 
+    /** Refuses a --model that names no input kind (a missing file, a malformed hub id) before anything starts. */
+    void check(picocli.CommandLine.Model.CommandSpec spec) {
+        try {
+            dev.kiln.server.ModelInput.of(model);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+        }
+    }
+
     @Option(names = "--model", required = true, paramLabel = "<input>",
             description = "a packaged model folder (manifest.json), or a model packaged on the fly into the cache: a .gguf"
                     + " file, a Hugging Face folder, a .tar/.tar.gz/.tgz/.zip of either, or hf:ORG/NAME[@REVISION]")

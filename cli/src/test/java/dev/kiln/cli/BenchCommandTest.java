@@ -47,14 +47,9 @@ class BenchCommandTest {
     @Test
     void jsonGivesOneRowPerPromptLengthWithEveryFigure(@TempDir Path tmp) throws Exception {
         KilnCliTest.requireEngineBuild();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "bench",
+        String out = KilnCliTest.runProcess(tmp, 180, "bench",
                 "--synthetic", "tiny", "--prompt-tokens", "5,20", "--tokens", "4", "--repeat", "1", "--json",
-                "--cache-dir", tmp.resolve("cache").toString())
-                .directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
+                "--cache-dir", tmp.resolve("cache").toString());
         JsonObject o = JsonObject.of(Json.parse(out.strip()), "bench --json");
         assertEquals("synthetic:tiny", o.string("model"));
         assertEquals("q4", o.string("quant"));
@@ -82,14 +77,9 @@ class BenchCommandTest {
     @Test
     void chatTurnsReportEveryTurnAndLaterTurnsPrefillOnlyTheirNewTokens(@TempDir Path tmp) throws Exception {
         KilnCliTest.requireEngineBuild();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "bench",
+        String out = KilnCliTest.runProcess(tmp, 180, "bench",
                 "--synthetic", "tiny", "--chat-turns", "3", "--tokens", "4", "--repeat", "1", "--json",
-                "--cache-dir", tmp.resolve("cache").toString())
-                .directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
+                "--cache-dir", tmp.resolve("cache").toString());
         List<Object> turns = JsonObject.of(Json.parse(out.strip()), "bench --json").array("turns");
         assertEquals(3, turns.size());
         JsonObject first = JsonObject.of(turns.get(0), "turn 1"), third = JsonObject.of(turns.get(2), "turn 3");

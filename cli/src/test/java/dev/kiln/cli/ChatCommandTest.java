@@ -76,14 +76,9 @@ class ChatCommandTest {
         KilnCliTest.requireEngineBuild();
         Path model = checkpoint(tmp.resolve("hf"), "Qwen-Qwen2.5-7B-Instruct.jinja");
         Path conv = Files.writeString(tmp.resolve("conv.json"), "[{\"role\": \"user\", \"content\": \"Hello\"}]");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "chat",
+        String out = KilnCliTest.runProcess(tmp, 120, "chat",
                 "--model", model.toString(), "--messages", conv.toString(), "--max-tokens", "5", "--json",
-                "--cache-dir", tmp.resolve("cache").toString())
-                .directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
+                "--cache-dir", tmp.resolve("cache").toString());
         String[] lines = out.strip().split("\n");
         JsonObject o = JsonObject.of(Json.parse(lines[lines.length - 1]), "chat --json");
         assertEquals("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"

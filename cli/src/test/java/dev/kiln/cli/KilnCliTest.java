@@ -43,6 +43,21 @@ class KilnCliTest {
         }
     }
 
+    /**
+     * {@code kiln args…} in its own JVM with this test's classpath, working directory {@code dir} (so nothing is found
+     * relative to the checkout by accident); asserts it exits 0 within {@code seconds} and returns its stdout.
+     */
+    static String runProcess(Path dir, long seconds, String... args) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "kiln " + String.join(" ", args) + " did not finish");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
     static Run run(String... args) {
         CommandLine cli = Kiln.commandLine();
         StringWriter out = new StringWriter();
@@ -150,14 +165,9 @@ class KilnCliTest {
         Path hf = SharedModels.stories260KHf();
         KilnCliTest.requireEngineBuild();
         Path tgz = dev.kiln.server.Archives.tarGz(hf, "story", tmp.resolve("story.tar.gz"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "generate",
+        String out = KilnCliTest.runProcess(tmp, 120, "generate",
                 "--model", tgz.toString(), "--prompt", "Once upon a time", "--max-tokens", "16",
-                "--json", "--cache-dir", tmp.resolve("cache").toString())
-                .directory(tmp.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
+                "--json", "--cache-dir", tmp.resolve("cache").toString());
         String[] lines = out.strip().split("\n");
         tools.jackson.databind.JsonNode result = new tools.jackson.databind.ObjectMapper().readTree(lines[lines.length - 1]);
         tools.jackson.databind.JsonNode golden = new tools.jackson.databind.ObjectMapper().readTree(

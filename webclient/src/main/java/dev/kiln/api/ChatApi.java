@@ -46,7 +46,6 @@ final class ChatApi {
         if (r.messages() == null) throw new InvalidRequestException("messages", "chat.completions needs messages: [{role, content}, …]");
         String id = "chatcmpl-" + (++requests);
         long created = (long) (nowMs() / 1000);
-        int recoveries = engine.recoveries();
         boolean[] first = {true};
         Chat.Reply reply = chat.reply(r, now(), (tokenId, text) -> {
             if (onChunk == null || text.isEmpty()) return;
@@ -73,7 +72,6 @@ final class ChatApi {
         Map<String, Object> kiln = kiln(g);
         kiln.put("prompt", reply.prompt().text());
         kiln.put("dropped_messages", reply.dropped());
-        recovered(kiln, recoveries);
         out.put("kiln", kiln);
         return Json.write(out);
     }
@@ -83,7 +81,6 @@ final class ChatApi {
         if (r.messages() != null) throw new InvalidRequestException("messages", "completions takes a prompt; use chat.completions for messages");
         String id = "cmpl-" + (++requests);
         long created = (long) (nowMs() / 1000);
-        int recoveries = engine.recoveries();
         int[] ids = r.prompt() != null ? engine.tokenizer().encode(r.prompt()) : r.promptIds();
         GenerateResult g = engine.generate(ids, r, engine.stopConditions(r, r.stop()), (tokenId, text) -> {
             if (onChunk == null || text.isEmpty()) return;
@@ -99,15 +96,8 @@ final class ChatApi {
         choice.put("finish_reason", g.finish().reason);
         Map<String, Object> out = envelope(id, "text_completion", created, choice);
         out.put("usage", usage(g));
-        Map<String, Object> kiln = kiln(g);
-        recovered(kiln, recoveries);
-        out.put("kiln", kiln);
+        out.put("kiln", kiln(g));
         return Json.write(out);
-    }
-
-    /** A lost device was recovered during this request: say what happened ("recovered"). */
-    private void recovered(Map<String, Object> kiln, int recoveriesBefore) {
-        if (engine.recoveries() > recoveriesBefore) kiln.put("recovered", engine.recovered());
     }
 
     private Map<String, Object> envelope(String id, String object, long created, Map<String, Object> choice) {
@@ -142,6 +132,7 @@ final class ChatApi {
         k.put("compile_ms", g.compileMs());
         k.put("prefill_work", g.prefill().json());
         k.put("decode_work", g.decode().json());
+        if (!g.recovered().isEmpty()) k.put("recovered", g.recovered()); // a lost GPU device was recovered meanwhile
         return k;
     }
 

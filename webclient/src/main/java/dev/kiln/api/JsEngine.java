@@ -78,13 +78,9 @@ public final class JsEngine {
     public JSPromise<JSString> generate(String requestJson, JsCallbacks.Token onToken) {
         return Errors.promise(() -> {
             GenerationRequest request = GenerationRequest.fromJson(requestJson);
-            int before = engine.recoveries();
-            String json = engine.generate(request, (id, text) -> {
+            return JSString.valueOf(engine.generate(request, (id, text) -> {
                 if (onToken != null) onToken.token(id, text);
-            }).toJson();
-            // a lost device was recovered on the way: say so with the result ("recovered": what happened)
-            if (engine.recoveries() > before) json = json.substring(0, json.lastIndexOf('}')) + ",\"recovered\":" + Json.write(engine.recovered()) + "}";
-            return JSString.valueOf(json);
+            }).toJson());
         });
     }
 

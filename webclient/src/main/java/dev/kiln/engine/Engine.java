@@ -157,10 +157,8 @@ public final class Engine {
     /** A test hook: destroys the device as a driver reset would lose it; the next generate recovers. */
     public void loseDevice() { gpu.destroy(); }
 
-    /** How many times a lost device was recovered, and what the last recovery did ("" when never). */
+    /** How many times a lost device was recovered. */
     public int recoveries() { return recoveries; }
-
-    public String recovered() { return recovered; }
 
     /** After a lost device: {@link Recovery} rebuilds on a new device; the KV cache starts empty. */
     private void recover() {
@@ -197,6 +195,13 @@ public final class Engine {
      */
     public GenerateResult generate(int[] promptIds, GenerationRequest o, StopConditions stops, TokenListener listener) {
         if (closed) throw new IllegalStateException("this engine was closed: load the model again");
+        int before = recoveries;
+        GenerateResult r = generateRecovering(promptIds, o, stops, listener);
+        return recoveries > before ? r.withRecovered(recovered) : r;
+    }
+
+    /** generateOnce, on a new device if the old one was lost before or during the reply. */
+    private GenerateResult generateRecovering(int[] promptIds, GenerationRequest o, StopConditions stops, TokenListener listener) {
         if (gpu.isLost()) recover();
         int[] delivered = {0};
         try {
@@ -296,13 +301,10 @@ public final class Engine {
         double prefillTps = prefilled / Math.max(1e-9, (tFirst - t0) / 1000);
         double decodeTps = n > 1 ? (n - 1) / Math.max(1e-9, (tEnd - tFirst) / 1000) : 0;
         return new GenerateResult(promptIds, generated, text.toString(), precision, adapter(), loadMs,
-                prefillTps, decodeTps, finish == GenerateResult.Finish.ABORT, prefilled, tFirst - t0, finish, compileMs,
+                prefillTps, decodeTps, prefilled, tFirst - t0, finish, compileMs,
                 new GenerateResult.Work(d1 - d0, s1 - s0, r1 - r0),
-                new GenerateResult.Work(gpu.dispatches() - d1, gpu.submits() - s1, gpu.readBytes() - r1));
+                new GenerateResult.Work(gpu.dispatches() - d1, gpu.submits() - s1, gpu.readBytes() - r1), "");
     }
-
-    /** Forgets the cached positions: the next generate prefills its whole prompt. */
-    public void resetCache() { cachedLength = 0; }
 
     /** Positions of {@code ids} whose K/V the cache already holds (the longest common prefix with {@link #cached}). */
     private int commonPrefix(int[] ids) {

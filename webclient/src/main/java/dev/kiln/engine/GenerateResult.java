@@ -14,8 +14,9 @@ import dev.kiln.shaders.Precision;
  * ({@code firstTokenMs}); {@code decodeTps} the tokens after the first over the time after it.
  */
 public record GenerateResult(int[] promptIds, int[] ids, String text, Precision precision, String adapter,
-                             double loadMs, double prefillTps, double decodeTps, boolean stopped, int prefilled,
-                             double firstTokenMs, Finish finish, double compileMs, Work prefill, Work decode) {
+                             double loadMs, double prefillTps, double decodeTps, int prefilled,
+                             double firstTokenMs, Finish finish, double compileMs, Work prefill, Work decode,
+                             String recovered) {
 
     /**
      * GPU work of one phase, counted by the engine as it encodes: {@code prefill} up to and including the first token,
@@ -42,6 +43,15 @@ public record GenerateResult(int[] promptIds, int[] ids, String text, Precision 
         Finish(String reason) { this.reason = reason; }
     }
 
+    /** This result, saying that a lost GPU device was recovered while it ran ({@code what}: what happened). */
+    public GenerateResult withRecovered(String what) {
+        return new GenerateResult(promptIds, ids, text, precision, adapter, loadMs, prefillTps, decodeTps, prefilled,
+                firstTokenMs, finish, compileMs, prefill, decode, what);
+    }
+
+    /** Engine.stop() ended it (the user's Stop). */
+    public boolean stopped() { return finish == Finish.ABORT; }
+
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("prompt_ids", list(promptIds));
@@ -52,7 +62,8 @@ public record GenerateResult(int[] promptIds, int[] ids, String text, Precision 
         m.put("load_ms", loadMs);
         m.put("prefill_tps", prefillTps);
         m.put("decode_tps", decodeTps);
-        m.put("stopped", stopped);
+        m.put("stopped", stopped());
+        if (!recovered.isEmpty()) m.put("recovered", recovered);
         m.put("prefilled", prefilled);
         m.put("first_token_ms", firstTokenMs);
         m.put("finish_reason", finish.reason);
