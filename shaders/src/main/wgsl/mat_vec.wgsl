@@ -1,23 +1,32 @@
-// MAT_VEC — y = W·x, or y += W·x when accumulate (the residual add fused into wo and w2), or y = silu(y)·(W·x) when
-//   gate (the SwiGLU gate fused into the up projection w3: y holds w1·x, silu(g) = g / (1 + e^−g)).
-// Reference: dev.kiln.reference.Ops.matVec (W row-major, rows × cols; cols is the reduced dimension); gate: then
+// MAT_VEC — the decode projections, four weight rows per workgroup, with the neighbours of a mat-vec fused in:
+//   mode 0  y = A·x̂                       (Q/K/V when not fused, the LM head)
+//   mode 1  y += A·x̂                      (wo and w2: the residual add)
+//   mode 2  y = silu(A·x̂) · (B·x̂)         (w1 = A and w3 = B of the SwiGLU FFN, both in one bound range)
+//   mode 3  y = silu(y) · (A·x̂)           (w3 alone, the gate w1·x already in y)
+//   x̂ = x, or rmsNorm(x)·g when norm (the RMSNorm before the projection folded in: see mat_vec_rows.wgsl).
+// Reference: dev.kiln.reference.Ops.rmsNorm, Ops.matVec (W row-major, rows × cols; cols is the reduced dimension),
 //   Ops.siluMul.
-// Threads: one workgroup of WG invocations per row; row = wid.y·nwg.x + wid.x (spread over y past 65535 rows).
-//   Invocation t takes the 8-wide chunks t, t + WG, … of the row (neighbours read neighbouring words), then the
-//   cols % 8 tail element by element; the WG partial sums meet in the reduction prelude's tree (reduce_sum).
-// Precision: the weight prelude (weights_<dtype>.wgsl) dequantizes to f32; products and sums in f32 on F16 and F32.
+// Threads: workgroup i (= wid.y·nwg.x + wid.x, spread over y past 65535) computes outputs 4i..4i+3 (modes 0, 1, 3)
+//   or 2i, 2i+1 (mode 2: rows 2i, 2i+1 of A and of B): four weight rows share every load of x (dot_rows, WG
+//   invocations over 16-element chunks); invocation k < 4 (< 2) writes output k.
+// Precision: f32 products and sums on F16 and F32 (the weight prelude dequantizes to f32).
 // Bindings:
-@group(0) @binding(0) var<storage, read> w: array<u32>;        // (rows, cols) weights in the weight dtype
-@group(0) @binding(1) var<storage, read> x: array<f32>;        // (cols) input
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;  // (rows) output
-@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(0) var<storage, read> w: array<u32>;         // A (rows, cols), and in mode 2 B, in the weight dtype
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;   // (cols) input, bound in whole vec4s
+@group(0) @binding(2) var<storage, read> g: array<vec4<f32>>;   // (cols) norm weight; any buffer when norm is 0
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;   // (rows) output
+@group(0) @binding(4) var<uniform> p: Params;
 
 struct Params {
-    rows: u32,        // rows of W = length of y
-    cols: u32,        // columns of W = length of x
-    accumulate: u32,  // 1: y += W·x, 0: y = W·x
-    scaleWord: u32,   // word offset of the scale section in w (q8, q4), else 0
-    gate: u32,        // 1: y = silu(y)·(W·x) (y holds the gate), 0: as accumulate says
+    rows: u32,     // outputs = rows of A (and of B)
+    cols: u32,     // columns of A = length of x
+    mode: u32,     // 0 set, 1 accumulate, 2 SwiGLU pair, 3 gate in y (above)
+    norm: u32,     // 1: x̂ = rmsNorm(x)·g, 0: x̂ = x
+    eps: f32,      // the norm's epsilon
+    aStart: u32,   // element of A's first weight in w
+    aScales: u32,  // the weight prelude's scales argument for A
+    bStart: u32,   // mode 2: element of B's first weight in w
+    bScales: u32,  // mode 2: scales argument for B
 }
 
 const WG: u32 = 64u;
@@ -25,26 +34,25 @@ const WG: u32 = 64u;
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
-    let row = wid.y * nwg.x + wid.x;
-    if (row >= p.rows) { return; } // the whole workgroup leaves together: barriers stay uniform
-    let base = row * p.cols;
-    let chunks = p.cols / 8u;
+    let pair = p.mode == 2u;
+    let outputs = select(4u, 2u, pair);
+    let first = (wid.y * nwg.x + wid.x) * outputs;
+    if (first >= p.rows) { return; } // the whole workgroup leaves together: barriers stay uniform
+    let rows = min(vec4<u32>(first) + select(vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(0u, 1u, 0u, 1u), pair),
+                   vec4<u32>(p.rows - 1u)); // rows past the end read the last row; their sums are dropped
+    let start = select(vec4<u32>(p.aStart), vec4<u32>(p.aStart, p.aStart, p.bStart, p.bStart), pair);
+    let scales = select(vec4<u32>(p.aScales), vec4<u32>(p.aScales, p.aScales, p.bScales, p.bScales), pair);
+    let sums = dot_rows(t, start + rows * p.cols, scales, p.cols, p.norm, p.eps);
 
-    var sum = 0.0;
-    for (var c = t; c < chunks; c += WG) {
-        let i = 8u * c;
-        let xa = vec4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
-        let xb = vec4<f32>(x[i + 4u], x[i + 5u], x[i + 6u], x[i + 7u]);
-        sum += w_dot8(base + i, p.scaleWord, xa, xb);
-    }
-    for (var i = 8u * chunks + t; i < p.cols; i += WG) {
-        sum += w_at(base + i, p.scaleWord) * x[i];
-    }
-
-    let total = reduce_sum(t, sum); // WG → 1
-    if (t == 0u) {
-        let prior = select(0.0, y[row], p.accumulate == 1u);
-        y[row] = select(prior + total, silu(y[row]) * total, p.gate == 1u);
+    let r = first + t;
+    if (t < outputs && r < p.rows) {
+        let s = sums[t];
+        switch (p.mode) {
+            case 1u: { y[r] += s; }
+            case 2u: { y[r] = silu(s) * sums[t + 2u]; }
+            case 3u: { y[r] = silu(y[r]) * s; }
+            default: { y[r] = s; }
+        }
     }
 }
 

@@ -1,63 +1,75 @@
-// MAT_VEC_QKV — q = wq·x, k = wk·x, v = wv·x in one launch: the three projections of decode, whose weights lie one
-//   after another in one shard (each 256-byte aligned), bound as one range `w` from wq's first word to wv's last.
-// Reference: dev.kiln.reference.Ops.matVec of each of wq, wk, wv (row-major, rows × cols).
-// Threads: as MAT_VEC, one workgroup of WG per output row, g = wid.y·nwg.x + wid.x over qRows + 2·kvRows rows:
-//   g < qRows is row g of wq, then kvRows rows of wk, then of wv. A tensor's element e is element start + e of the
-//   range (start: its first element there), its scales at the word `scales` the Params give for it, so the weight
-//   prelude reads all three as one tensor. 8-wide chunks + tail, partial sums in the reduction prelude's tree.
-// Precision: the weight prelude dequantizes to f32; products and sums in f32 on F16 and F32.
+// MAT_VEC_QKV — q, k, v = wq·x̂ + bq, wk·x̂ + bk, wv·x̂ + bv in one launch: the attention's input side of decode. The
+//   three weights lie in one shard (each 256-byte aligned, any order), bound as one range `w`; x̂ = rmsNorm(x)·g
+//   when norm (the attention norm folded in, see mat_vec_rows.wgsl), else x; the biases (Qwen2) when bias, bound
+//   as one range `b` of f32.
+// Reference: dev.kiln.reference.Ops.rmsNorm, then Ops.matVec of each of wq, wk, wv (row-major, rows × cols), then
+//   Ops.add of each bias.
+// Threads: the qRows + 2·kvRows output rows, q's then k's then v's, four per workgroup: workgroup i (= wid.y·nwg.x +
+//   wid.x) computes rows 4i..4i+3 with dot_rows (the four may belong to different tensors: each has its own start
+//   and scales); invocation j < 4 writes row 4i + j to q, k or v.
+// Precision: f32 products and sums on F16 and F32 (the weight prelude dequantizes to f32); the bias added in f32.
 // Bindings:
-@group(0) @binding(0) var<storage, read> w: array<u32>;        // (wq, wk, wv) in the weight dtype, one range
-@group(0) @binding(1) var<storage, read> x: array<f32>;        // (cols) input
-@group(0) @binding(2) var<storage, read_write> q: array<f32>;  // (qRows) output of wq
-@group(0) @binding(3) var<storage, read_write> k: array<f32>;  // (kvRows) output of wk
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;  // (kvRows) output of wv
-@group(0) @binding(5) var<uniform> p: Params;
+@group(0) @binding(0) var<storage, read> w: array<u32>;         // wq, wk, wv in the weight dtype, one range
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;   // (cols) input, bound in whole vec4s
+@group(0) @binding(2) var<storage, read> g: array<vec4<f32>>;   // (cols) attention norm weight; any buffer when norm is 0
+@group(0) @binding(3) var<storage, read> b: array<f32>;         // bq, bk, bv as one f32 range; any buffer when bias is 0
+@group(0) @binding(4) var<storage, read_write> q: array<f32>;   // (qRows) queries
+@group(0) @binding(5) var<storage, read_write> k: array<f32>;   // (kvRows) keys
+@group(0) @binding(6) var<storage, read_write> v: array<f32>;   // (kvRows) values
+@group(0) @binding(7) var<uniform> p: Params;
 
 struct Params {
     qRows: u32,    // rows of wq
     kvRows: u32,   // rows of wk and of wv
     cols: u32,     // columns of all three = length of x
-    qStart: u32,   // element index of wq's first element in w (0)
-    kStart: u32,   // element index of wk's first element in w
-    vStart: u32,   // element index of wv's first element in w
-    qScales: u32,  // the scales argument of the weight prelude for wq (q8, q4), else 0
+    norm: u32,     // 1: x̂ = rmsNorm(x)·g, 0: x̂ = x
+    eps: f32,      // the norm's epsilon
+    bias: u32,     // 1: add bq, bk, bv from b
+    qStart: u32,   // element of wq's first weight in w
+    kStart: u32,   // … of wk's
+    vStart: u32,   // … of wv's
+    qScales: u32,  // the weight prelude's scales argument for wq (q8, q4), else 0
     kScales: u32,  // … for wk
     vScales: u32,  // … for wv
+    qBias: u32,    // float index of bq's first element in b
+    kBias: u32,    // … of bk's
+    vBias: u32,    // … of bv's
 }
 
 const WG: u32 = 64u;
 
+// Row r of the concatenation (q's rows, then k's, then v's): which tensor (0, 1, 2) and the row within it.
+fn locate(r: u32) -> vec2<u32> {
+    if (r < p.qRows) { return vec2<u32>(0u, r); }
+    if (r < p.qRows + p.kvRows) { return vec2<u32>(1u, r - p.qRows); }
+    return vec2<u32>(2u, r - p.qRows - p.kvRows);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
-    let g = wid.y * nwg.x + wid.x;
-    if (g >= p.qRows + 2u * p.kvRows) { return; } // the whole workgroup leaves together: barriers stay uniform
-    var which = 0u;  // 0: q, 1: k, 2: v
-    var row = g;
-    var start = p.qStart;
-    var scales = p.qScales;
-    if (g >= p.qRows + p.kvRows) {
-        which = 2u; row = g - p.qRows - p.kvRows; start = p.vStart; scales = p.vScales;
-    } else if (g >= p.qRows) {
-        which = 1u; row = g - p.qRows; start = p.kStart; scales = p.kScales;
+    let total = p.qRows + 2u * p.kvRows;
+    let first = (wid.y * nwg.x + wid.x) * 4u;
+    if (first >= total) { return; } // the whole workgroup leaves together: barriers stay uniform
+    let starts = vec3<u32>(p.qStart, p.kStart, p.vStart);
+    let scaleArgs = vec3<u32>(p.qScales, p.kScales, p.vScales);
+    var base: vec4<u32>;
+    var scales: vec4<u32>;
+    for (var j = 0u; j < 4u; j++) {
+        let at = locate(min(first + j, total - 1u)); // rows past the end read the last row; their sums are dropped
+        base[j] = starts[at.x] + at.y * p.cols;
+        scales[j] = scaleArgs[at.x];
     }
-    let base = start + row * p.cols;
-    let chunks = p.cols / 8u;
+    let sums = dot_rows(t, base, scales, p.cols, p.norm, p.eps);
 
-    var sum = 0.0;
-    for (var c = t; c < chunks; c += WG) {
-        let i = 8u * c;
-        let xa = vec4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
-        let xb = vec4<f32>(x[i + 4u], x[i + 5u], x[i + 6u], x[i + 7u]);
-        sum += w_dot8(base + i, scales, xa, xb);
-    }
-    for (var i = 8u * chunks + t; i < p.cols; i += WG) {
-        sum += w_at(base + i, scales) * x[i];
-    }
-
-    let total = reduce_sum(t, sum); // WG → 1
-    if (t == 0u) {
-        if (which == 0u) { q[row] = total; } else if (which == 1u) { k[row] = total; } else { v[row] = total; }
+    if (t < 4u && first + t < total) {
+        let at = locate(first + t);
+        var s = sums[t];
+        if (p.bias == 1u) { s += b[vec3<u32>(p.qBias, p.kBias, p.vBias)[at.x] + at.y]; }
+        switch (at.x) {
+            case 0u: { q[at.y] = s; }
+            case 1u: { k[at.y] = s; }
+            default: { v[at.y] = s; }
+        }
     }
 }

@@ -4,6 +4,7 @@
 //   flow with t = local_invocation_index. Each call ends with a barrier, so calls may follow one another and the
 //   kernel may write `partial` (WG f32 of workgroup memory, declared here) right after one.
 //   reduce_sum(t, v)      Σ v over the workgroup, pairwise in a shared-memory tree (error grows with log WG)
+//   reduce_sum4(t, v)     the same for four sums at once (a vec4: one tree, the barriers of one)
 //   reduce_max(t, v)      the maximum v over the workgroup
 //   reduce_best(t, v, i)  the candidate (value v, index i) that beats every other (larger value, then lower
 //                         index; index NONE, "no candidate", never wins), as Best
@@ -13,6 +14,7 @@ const NONE: u32 = 0xffffffffu;
 
 var<workgroup> partial: array<f32, WG>;
 var<workgroup> partialIndex: array<u32, WG>;
+var<workgroup> partial4: array<vec4<f32>, WG>;
 
 struct Best {
     value: f32,
@@ -28,6 +30,18 @@ fn reduce_sum(t: u32, v: f32) -> f32 {
     }
     let total = partial[0];
     workgroupBarrier(); // everyone has read the total before `partial` is written again
+    return total;
+}
+
+fn reduce_sum4(t: u32, v: vec4<f32>) -> vec4<f32> {
+    partial4[t] = v;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s >>= 1u) {
+        if (t < s) { partial4[t] += partial4[t + s]; }
+        workgroupBarrier();
+    }
+    let total = partial4[0];
+    workgroupBarrier();
     return total;
 }
 

@@ -4,6 +4,7 @@
 // Contract shared by every weights_*.wgsl (see Wgsl's javadoc), over the kernel's `w: array<u32>` binding:
 //   w_at(e, scales)            element e of the row-major tensor, as f32
 //   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
+//   w_dot16(e, scales, x0, x1, x2, x3)  Σ_j W[e + j] · (x0 ++ x1 ++ x2 ++ x3)[j] for j < 16; e a multiple of 16 (rows are 32·n long)
 // `scales` is the scale section's word offset (DType.Q4.scaleOffset / 4).
 
 const Q4_MASK = vec4<u32>(0xfu);
@@ -24,4 +25,16 @@ fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
     let lo = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 4u, 8u, 12u)) & Q4_MASK) - Q4_ZERO;
     let hi = vec4<f32>((vec4<u32>(word) >> vec4<u32>(16u, 20u, 24u, 28u)) & Q4_MASK) - Q4_ZERO;
     return w_scale(e, scales) * (dot(lo, xa) + dot(hi, xb));
+}
+
+// One scale for the 16 elements (a whole half of a 32-element group): two words, 16 quants.
+fn w_dot16(e: u32, scales: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>) -> f32 {
+    let i = e >> 3u;
+    let a = vec4<u32>(w[i]);
+    let b = vec4<u32>(w[i + 1u]);
+    let lo = vec4<u32>(0u, 4u, 8u, 12u);
+    let hi = vec4<u32>(16u, 20u, 24u, 28u);
+    let d = dot(vec4<f32>((a >> lo) & Q4_MASK) - Q4_ZERO, x0) + dot(vec4<f32>((a >> hi) & Q4_MASK) - Q4_ZERO, x1)
+          + dot(vec4<f32>((b >> lo) & Q4_MASK) - Q4_ZERO, x2) + dot(vec4<f32>((b >> hi) & Q4_MASK) - Q4_ZERO, x3);
+    return w_scale(e, scales) * d;
 }

@@ -3,6 +3,7 @@
 // Contract shared by every weights_*.wgsl (see Wgsl's javadoc), over the kernel's `w: array<u32>` binding:
 //   w_at(e, scales)            element e of the row-major tensor, as f32
 //   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
+//   w_dot16(e, scales, x0, x1, x2, x3)  Σ_j W[e + j] · (x0 ++ x1 ++ x2 ++ x3)[j] for j < 16; e a multiple of 16 (rows are 32·n long)
 // `scales` is the scale section's word offset (DType.Q8.scaleOffset / 4). CPU twin: dev.kiln.quant.Q8.
 
 fn w_scale(e: u32, scales: u32) -> f32 {
@@ -24,4 +25,11 @@ fn w_at(e: u32, scales: u32) -> f32 {
 fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
     let i = e >> 2u;
     return w_scale(e, scales) * (dot(q8x4(w[i]), xa) + dot(q8x4(w[i + 1u]), xb));
+}
+
+// One scale for the 16 elements (half of a 32-element group): four words, 16 quants.
+fn w_dot16(e: u32, scales: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>) -> f32 {
+    let i = e >> 2u;
+    return w_scale(e, scales) * (dot(q8x4(w[i]), x0) + dot(q8x4(w[i + 1u]), x1) + dot(q8x4(w[i + 2u]), x2)
+                                 + dot(q8x4(w[i + 3u]), x3));
 }

@@ -49,7 +49,7 @@ class VerifyCommandTest {
 
     /**
      * {@code verify --steps}: every stage agrees with the real kernels (exit 0); with the SwiGLU gate broken in MAT_VEC
-     * (the launch that performs W3 and SILU_MUL) through {@code --kernel}, it names SILU_MUL in layer 0 at position 0 as
+     * (the launch that performs FFN_NORM, W1, W3 and SILU_MUL) through {@code --kernel}, it names SILU_MUL in layer 0 at position 0 as
      * the first divergence (exit 3).
      */
     @Test
@@ -62,7 +62,7 @@ class VerifyCommandTest {
         require(Files.exists(root.resolve("webclient/target/webclient/js/kiln.js")), "the webclient JS build is missing: build webclient first");
         require(Files.exists(Path.of("/usr/share/vulkan/icd.d/lvp_icd.json")), "Mesa lavapipe is not installed (./kiln setup)");
         String good = Files.readString(root.resolve("shaders/src/main/wgsl/mat_vec.wgsl"));
-        String bad = good.replace("silu(y[row]) * total", "y[row] * total");
+        String bad = good.replace("silu(s) * sums[t + 2u]", "s * sums[t + 2u]");
         assertFalse(bad.equals(good), "the test must change the gate's formula line");
         Path broken = Files.writeString(tmp.resolve("mat_vec.wgsl"), bad);
         String before = System.getProperty("kiln.root");

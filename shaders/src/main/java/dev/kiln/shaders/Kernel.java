@@ -27,20 +27,26 @@ public enum Kernel {
             read(1, "w", "array<f32>", "(n) norm weight"),
             readWrite(2, "out", "array<f32>", "(rows, n) output, a different buffer than x"),
             uniform(3, "p", "Params", "RmsNormParams")),
-    /** y = W·x, or y += W·x (the fused residual add); one workgroup per row. */
+    /**
+     * Decode projections, four weight rows per workgroup: y = A·x̂, y += A·x̂ (the residual), y = silu(A·x̂)·(B·x̂)
+     * (w1 and w3 of the SwiGLU FFN in one range) or y = silu(y)·(A·x̂); x̂ = rmsNorm(x)·g when the norm is folded in.
+     */
     MAT_VEC(64, true,
-            read(0, "w", "array<u32>", "(rows, cols) weights in the weight dtype"),
-            read(1, "x", "array<f32>", "(cols) input"),
-            readWrite(2, "y", "array<f32>", "(rows) output"),
-            uniform(3, "p", "Params", "MatVecParams")),
-    /** q, k, v = wq·x, wk·x, wv·x in one launch over the three weights as one bound range (decode). */
+            read(0, "w", "array<u32>", "A (rows, cols), and B in the SwiGLU mode, in the weight dtype"),
+            read(1, "x", "array<vec4<f32>>", "(cols) input, bound in whole vec4s"),
+            read(2, "g", "array<vec4<f32>>", "(cols) norm weight; any buffer when the norm is not folded in"),
+            readWrite(3, "y", "array<f32>", "(rows) output"),
+            uniform(4, "p", "Params", "MatVecParams")),
+    /** q, k, v = wq·x̂ + bq, wk·x̂ + bk, wv·x̂ + bv in one launch (decode); x̂ = rmsNorm(x)·g when the norm is folded in. */
     MAT_VEC_QKV(64, true,
-            read(0, "w", "array<u32>", "(wq, wk, wv) in the weight dtype, one range"),
-            read(1, "x", "array<f32>", "(cols) input"),
-            readWrite(2, "q", "array<f32>", "(qRows) output of wq"),
-            readWrite(3, "k", "array<f32>", "(kvRows) output of wk"),
-            readWrite(4, "v", "array<f32>", "(kvRows) output of wv"),
-            uniform(5, "p", "Params", "MatVecQkvParams")),
+            read(0, "w", "array<u32>", "wq, wk, wv in the weight dtype, one range"),
+            read(1, "x", "array<vec4<f32>>", "(cols) input, bound in whole vec4s"),
+            read(2, "g", "array<vec4<f32>>", "(cols) attention norm weight; any buffer when not folded in"),
+            read(3, "b", "array<f32>", "bq, bk, bv as one range; any buffer without biases"),
+            readWrite(4, "q", "array<f32>", "(qRows) queries"),
+            readWrite(5, "k", "array<f32>", "(kvRows) keys"),
+            readWrite(6, "v", "array<f32>", "(kvRows) values"),
+            uniform(7, "p", "Params", "MatVecQkvParams")),
     /** q += bq, k += bk, v += bv (Qwen2's projection biases), one dispatch for the three, every row. */
     QKV_BIAS(64, false,
             readWrite(0, "q", "array<f32>", "(rows, heads*headSize) queries"),
@@ -149,6 +155,12 @@ public enum Kernel {
      * one exception to "the reduction prelude owns workgroup memory".
      */
     public boolean tiles() { return this == MAT_MUL; }
+
+    /**
+     * Whether the kernel computes four weight rows against one vector through the row-dot prelude
+     * ({@code mat_vec_rows.wgsl}, which {@link Wgsl#source} then adds after the reduction prelude): the mat-vecs.
+     */
+    public boolean dotsRows() { return this == MAT_VEC || this == MAT_VEC_QKV; }
 
     /** The bindings of group 0 in slot order; the last is the {@code Params} uniform. */
     public List<Binding> bindings() { return bindings; }

@@ -64,79 +64,129 @@ public sealed interface Params {
     }
 
     /**
-     * MAT_VEC: y = W·x (or y += W·x when accumulate, or y = silu(y)·(W·x) when gate: the SwiGLU gate fused into the
-     * up projection) for a rows×cols W.
+     * MAT_VEC: the decode projection of a rows×cols A (see mat_vec.wgsl's modes), four outputs per workgroup (two in
+     * the SwiGLU pair mode). {@code aStart}/{@code bStart} are element indices in the bound range, {@code aScales}/
+     * {@code bScales} the weight prelude's scales argument for each; norm folds RMSNorm(x)·g (epsilon eps) in.
      */
-    record MatVec(int rows, int cols, boolean accumulate, int scaleWord, boolean gate) implements Params {
+    record MatVec(int rows, int cols, int mode, boolean norm, float eps, int aStart, int aScales, int bStart,
+                  int bScales) implements Params {
+        /** y = A·x̂. */
+        public static final int SET = 0;
+        /** y += A·x̂: the residual add. */
+        public static final int ACCUMULATE = 1;
+        /** y = silu(A·x̂)·(B·x̂): w1 and w3 of the SwiGLU FFN. */
+        public static final int PAIR = 2;
+        /** y = silu(y)·(A·x̂): w3 with the gate w1·x already in y. */
+        public static final int GATE = 3;
+
         public MatVec {
             positive("rows", rows); positive("cols", cols);
-            if (accumulate && gate) throw new IllegalArgumentException("a mat-vec either accumulates or gates, not both");
+            if (mode < SET || mode > GATE) throw new IllegalArgumentException("mat-vec mode must be 0..3, got " + mode);
         }
 
+        /** One tensor bound alone: y = W·x, or y += W·x when accumulate. */
         public static MatVec of(DType t, int rows, int cols, boolean accumulate) {
-            return new MatVec(rows, cols, accumulate, scaleWordOf(t, rows, cols), false);
+            return new MatVec(rows, cols, accumulate ? ACCUMULATE : SET, false, 0f, 0, scaleWordOf(t, rows, cols), 0, 0);
         }
 
         /** y = silu(y)·(W·x): the up projection with the gate (y = w1·x) already in y. */
         public static MatVec gated(DType t, int rows, int cols) {
-            return new MatVec(rows, cols, false, scaleWordOf(t, rows, cols), true);
+            return new MatVec(rows, cols, GATE, false, 0f, 0, scaleWordOf(t, rows, cols), 0, 0);
         }
+
+        /** y = W·(rmsNorm(x)·g): one tensor bound alone, the norm before it folded in (the LM head). */
+        public static MatVec normed(DType t, int rows, int cols, float eps) {
+            return new MatVec(rows, cols, SET, true, eps, 0, scaleWordOf(t, rows, cols), 0, 0);
+        }
+
+        /**
+         * y = silu(A·x̂)·(B·x̂) for A and B of type t at word offsets {@code aWord}, {@code bWord} of one bound range
+         * (multiples of 64 words: 256-byte aligned, as a shard places tensors); norm as {@link #normed}.
+         */
+        public static MatVec pair(DType t, int rows, int cols, int aWord, int bWord, boolean norm, float eps) {
+            return new MatVec(rows, cols, PAIR, norm, eps, start(t, aWord), rangeScales(t, aWord, rows, cols),
+                    start(t, bWord), rangeScales(t, bWord, rows, cols));
+        }
+
+        /** Outputs one workgroup computes. */
+        public int outputsPerWorkgroup() { return mode == PAIR ? 2 : 4; }
 
         public Kernel kernel() { return Kernel.MAT_VEC; }
         public byte[] bytes() {
-            return new UniformWriter(5).u32(rows).u32(cols).u32(accumulate).u32(scaleWord).u32(gate).bytes();
+            return new UniformWriter(9).u32(rows).u32(cols).u32(mode).u32(norm).f32(eps).u32(aStart).u32(aScales)
+                    .u32(bStart).u32(bScales).bytes();
         }
-        public int[] workgroups() { return Workgroups.spread(rows); }
+        public int[] workgroups() {
+            return Workgroups.spread(((long) rows + outputsPerWorkgroup() - 1) / outputsPerWorkgroup());
+        }
     }
 
     /**
-     * MAT_VEC_QKV: q, k, v = wq·x, wk·x, wv·x with the three tensors bound as one range of words; {@code *Start} is a
-     * tensor's first element in that range, {@code *Scales} the weight prelude's scales argument for it.
+     * MAT_VEC_QKV: q, k, v = wq·x̂ + bq, wk·x̂ + bk, wv·x̂ + bv with the three tensors bound as one range of words;
+     * {@code *Start} is a tensor's first element in that range, {@code *Scales} the weight prelude's scales argument
+     * for it, {@code *Bias} a bias's first float in the bias range; norm folds RMSNorm(x)·g (epsilon eps) in.
      */
-    record MatVecQkv(int qRows, int kvRows, int cols, int qStart, int kStart, int vStart, int qScales, int kScales,
-                     int vScales) implements Params {
+    record MatVecQkv(int qRows, int kvRows, int cols, boolean norm, float eps, boolean bias, int qStart, int kStart,
+                     int vStart, int qScales, int kScales, int vScales, int qBias, int kBias, int vBias)
+            implements Params {
         public MatVecQkv { positive("qRows", qRows); positive("kvRows", kvRows); positive("cols", cols); }
 
         /**
-         * For tensors of type {@code t} at word offsets {@code qWord < kWord < vWord} from the start of the bound range
-         * (multiples of 64 words: 256-byte aligned, as a shard places tensors).
+         * For tensors of type {@code t} at word offsets {@code qWord, kWord, vWord} from the start of the bound range
+         * (multiples of 64 words: 256-byte aligned, as a shard places tensors), no norm, no biases.
          */
         public static MatVecQkv of(DType t, int qRows, int kvRows, int cols, int qWord, int kWord, int vWord) {
-            int per = elementsPerWord(t);
-            for (int word : new int[] {qWord, kWord, vWord}) {
-                if (word % 64 != 0) throw new IllegalArgumentException("tensor at word " + word + " is not 256-byte aligned");
-            }
-            return new MatVecQkv(qRows, kvRows, cols, qWord * per, kWord * per, vWord * per,
-                    scales(t, qWord, qRows, cols), scales(t, kWord, kvRows, cols), scales(t, vWord, kvRows, cols));
+            return new MatVecQkv(qRows, kvRows, cols, false, 0f, false, start(t, qWord), start(t, kWord), start(t, vWord),
+                    rangeScales(t, qWord, qRows, cols), rangeScales(t, kWord, kvRows, cols),
+                    rangeScales(t, vWord, kvRows, cols), 0, 0, 0);
         }
 
-        /**
-         * The prelude reads the scale of element e (of the range) at word scales + e/64 (two f16 scales of 32 elements
-         * per word): for a tensor whose element 0 is element word·per of the range, that is its own scale section
-         * (word + scaleWord) less word·per/64 (whole words, as word is a multiple of 64).
-         */
-        private static int scales(DType t, int word, int rows, int cols) {
-            if (!t.quantized()) return 0;
-            return word + scaleWordOf(t, rows, cols) - word * elementsPerWord(t) / 64;
+        /** With the norm before the projections folded in (epsilon eps). */
+        public MatVecQkv normed(float epsilon) {
+            return new MatVecQkv(qRows, kvRows, cols, true, epsilon, bias, qStart, kStart, vStart, qScales, kScales, vScales,
+                    qBias, kBias, vBias);
         }
 
-        /** Elements of type t in one 32-bit word of its quant section. */
-        static int elementsPerWord(DType t) {
-            return switch (t) {
-                case F32 -> 1;
-                case F16 -> 2;
-                case Q8 -> 4;
-                case Q4 -> 8;
-            };
+        /** With the biases added, bq, bk, bv at float offsets {@code q}, {@code k}, {@code v} of the bias range. */
+        public MatVecQkv biased(int q, int k, int v) {
+            return new MatVecQkv(qRows, kvRows, cols, norm, eps, true, qStart, kStart, vStart, qScales, kScales, vScales,
+                    q, k, v);
         }
 
         public Kernel kernel() { return Kernel.MAT_VEC_QKV; }
         public byte[] bytes() {
-            return new UniformWriter(9).u32(qRows).u32(kvRows).u32(cols).u32(qStart).u32(kStart).u32(vStart)
-                    .u32(qScales).u32(kScales).u32(vScales).bytes();
+            return new UniformWriter(15).u32(qRows).u32(kvRows).u32(cols).u32(norm).f32(eps).u32(bias).u32(qStart)
+                    .u32(kStart).u32(vStart).u32(qScales).u32(kScales).u32(vScales).u32(qBias).u32(kBias).u32(vBias)
+                    .bytes();
         }
-        /** One workgroup per row of the three. */
-        public int[] workgroups() { return Workgroups.spread((long) qRows + 2L * kvRows); }
+        /** Four rows of the three per workgroup. */
+        public int[] workgroups() { return Workgroups.spread(((long) qRows + 2L * kvRows + 3) / 4); }
+    }
+
+    /** The element index of the first weight of a tensor at word {@code word} of a bound range (a multiple of 64). */
+    private static int start(DType t, int word) {
+        if (word % 64 != 0) throw new IllegalArgumentException("tensor at word " + word + " is not 256-byte aligned");
+        return word * elementsPerWord(t);
+    }
+
+    /**
+     * The prelude reads the scale of element e (of the range) at word scales + e/64 (two f16 scales of 32 elements
+     * per word): for a tensor whose element 0 is element word·per of the range, that is its own scale section
+     * (word + scaleWord) less word·per/64 (whole words, as word is a multiple of 64).
+     */
+    private static int rangeScales(DType t, int word, int rows, int cols) {
+        if (!t.quantized()) return 0;
+        return word + scaleWordOf(t, rows, cols) - word * elementsPerWord(t) / 64;
+    }
+
+    /** Elements of type t in one 32-bit word of its quant section. */
+    private static int elementsPerWord(DType t) {
+        return switch (t) {
+            case F32 -> 1;
+            case F16 -> 2;
+            case Q8 -> 4;
+            case Q4 -> 8;
+        };
     }
 
     /** QKV_BIAS: each of rows rows of q (qDim) += bq, of k and v (kvDim) += bk, bv. */

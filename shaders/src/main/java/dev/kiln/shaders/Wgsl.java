@@ -3,21 +3,24 @@ package dev.kiln.shaders;
 import dev.kiln.model.DType;
 
 /**
- * The preprocessor: the whole of it. A kernel's WGSL is the concatenation of up to four parts, in this order:
+ * The preprocessor: the whole of it. A kernel's WGSL is the concatenation of up to five parts, in this order:
  *
  * <pre>
  *  1. precision prelude   F16: "enable f16;" + "alias kv = f16;"      F32: "alias kv = f32;"
  *  2. weight prelude      weights_f32.wgsl | weights_f16.wgsl | weights_q8.wgsl | weights_q4.wgsl
  *                         (only for kernels with a weight binding: EMBED, MAT_VEC, MAT_MUL)
- *  3. reduction prelude   reduce.wgsl: reduce_sum, reduce_max, reduce_best over the workgroup
+ *  3. reduction prelude   reduce.wgsl: reduce_sum, reduce_sum4, reduce_max, reduce_best over the workgroup
  *                         (only for kernels that {@link Kernel#reduces()}; they define {@code const WG})
- *  4. the kernel file     &lt;role&gt;.wgsl
+ *  4. row-dot prelude     mat_vec_rows.wgsl: dot_rows, four weight rows against x, RMSNorm folded in on request
+ *                         (only for kernels that {@link Kernel#dotsRows()}: the mat-vecs)
+ *  5. the kernel file     &lt;role&gt;.wgsl
  * </pre>
  *
  * Every weight prelude defines the same two functions over the kernel's {@code w: array<u32>} binding:
  * {@code w_at(e, scales) -> f32} (element e of the row-major tensor, dequantized) and
  * {@code w_dot8(e, scales, xa, xb) -> f32} (the dot product of elements e..e+7 with xa ++ xb; e + 8 within one row,
- * and e a multiple of 8 for the quantized formats). {@code scales} is the word offset of the scale section
+ * and e a multiple of 8 for the quantized formats) and {@code w_dot16(e, scales, x0, x1, x2, x3) -> f32} (the same
+ * for 16 elements; e a multiple of 16 for the quantized formats, whose one scale then covers all 16). {@code scales} is the word offset of the scale section
  * ({@link DType#scaleOffset} / 4; 0 for f32 and f16). Kernels are written once against {@code kv} and these
  * functions; there are no conditionals in the text and nothing else is substituted.
  */
@@ -49,11 +52,15 @@ public final class Wgsl {
             b.append(file(weightPrelude(weights)));
         }
         if (kernel.reduces()) b.append(file(REDUCE_PRELUDE));
+        if (kernel.dotsRows()) b.append(file(ROWS_PRELUDE));
         return b.append(kernelText != null ? kernelText : file(kernel.fileName())).toString();
     }
 
     /** The workgroup-reduction prelude's file name. */
     public static final String REDUCE_PRELUDE = "reduce.wgsl";
+
+    /** The row-dot prelude's file name. */
+    public static final String ROWS_PRELUDE = "mat_vec_rows.wgsl";
 
     /** The file name of the weight-format prelude for {@code t}, e.g. {@code weights_q4.wgsl}. */
     public static String weightPrelude(DType t) { return "weights_" + t.id() + ".wgsl"; }

@@ -120,18 +120,25 @@ class KernelContractTest {
         assertFalse(text.contains("for (var s = WG / 2u"), k + " writes its own tree reduction: call reduce_* instead");
         assertEquals(k.tiles(), text.contains("var<workgroup>"),
                 k + ": only a tiling kernel (Kernel.tiles()) declares workgroup memory; the reduction prelude owns the rest");
-        boolean calls = text.contains("reduce_sum(") || text.contains("reduce_max(") || text.contains("reduce_best(");
+        boolean calls = text.contains("reduce_sum(") || text.contains("reduce_max(") || text.contains("reduce_best(")
+                || text.contains("dot_rows("); // the row-dot prelude reduces for its kernels
+        assertEquals(k.dotsRows(), text.contains("dot_rows("), k + ": Kernel.dotsRows() says whether the file calls dot_rows");
         assertEquals(k.reduces(), calls, k + ": Kernel.reduces() says whether the file calls the reduction prelude");
         String prelude = Wgsl.file(Wgsl.REDUCE_PRELUDE);
         assertFalse(prelude.contains("@binding") || prelude.contains("\nconst WG"), "the prelude binds nothing and uses the kernel's WG");
+        String rows = Wgsl.file(Wgsl.ROWS_PRELUDE);
+        assertFalse(rows.contains("@binding") || rows.contains("\nconst WG") || rows.contains("var<workgroup>"),
+                "the row-dot prelude binds nothing, uses the kernel's WG and the reduction prelude's memory");
     }
 
     @Test
-    void everyWeightPreludeDefinesTheSameTwoFunctions() {
+    void everyWeightPreludeDefinesTheSameThreeFunctions() {
         for (DType t : DType.values()) {
             String text = Wgsl.file(Wgsl.weightPrelude(t));
             assertTrue(text.contains("fn w_at(e: u32, scales: u32) -> f32"), t + ": w_at");
             assertTrue(text.contains("fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32"), t + ": w_dot8");
+            assertTrue(text.contains("fn w_dot16(e: u32, scales: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, "
+                    + "x3: vec4<f32>) -> f32"), t + ": w_dot16");
             assertFalse(text.contains("@binding"), t + ": a prelude declares no bindings");
         }
     }
@@ -140,7 +147,7 @@ class KernelContractTest {
     void theSourceIsPrecisionPreludeThenWeightPreludeThenReductionPreludeThenKernel() {
         String f16 = Wgsl.source(Kernel.MAT_VEC, Precision.F16, DType.Q4);
         assertEquals("enable f16;\nalias kv = f16;\n" + Wgsl.file("weights_q4.wgsl") + Wgsl.file("reduce.wgsl")
-                + Wgsl.file("mat_vec.wgsl"), f16);
+                + Wgsl.file("mat_vec_rows.wgsl") + Wgsl.file("mat_vec.wgsl"), f16);
         String f32 = Wgsl.source(Kernel.ATTENTION, Precision.F32, null);
         assertEquals("alias kv = f32;\n" + Wgsl.file("reduce.wgsl") + Wgsl.file("attention.wgsl"), f32);
         assertEquals("alias kv = f32;\n" + Wgsl.file("rope.wgsl"), Wgsl.source(Kernel.ROPE, Precision.F32, null));
@@ -154,9 +161,13 @@ class KernelContractTest {
     @Test
     void paramsBytesAreLittleEndianFieldsPaddedTo16() {
         byte[] b = Params.MatVec.of(DType.Q4, 3, 64, true).bytes();
-        assertEquals(32, b.length);
-        assertEquals(List.of(3, 64, 1, 24, 0, 0, 0, 0), words(b)); // scales after 3·64/2 = 96 bytes = word 24
-        assertEquals(List.of(3, 64, 0, 24, 1, 0, 0, 0), words(Params.MatVec.gated(DType.Q4, 3, 64).bytes()));
+        assertEquals(48, b.length); // nine fields, padded to 16
+        // rows, cols, mode 1 (accumulate), norm 0, eps 0, aStart 0, aScales: after 3·64/2 = 96 bytes = word 24, …
+        assertEquals(List.of(3, 64, 1, 0, 0, 0, 24, 0, 0, 0, 0, 0), words(b));
+        assertEquals(List.of(3, 64, 3, 0, 0, 0, 24, 0, 0, 0, 0, 0), words(Params.MatVec.gated(DType.Q4, 3, 64).bytes()));
+        // the pair: w3 at word 64 of the range, w1 at 0; q4 starts are element indices (8 per word)
+        assertEquals(List.of(3, 64, 2, 1, Float.floatToRawIntBits(1e-5f), 0, 24, 512, 64 + 24 - 8, 0, 0, 0),
+                words(Params.MatVec.pair(DType.Q4, 3, 64, 0, 64, true, 1e-5f).bytes()));
         byte[] r = new Params.Rope(8, 4, 8, dev.kiln.model.RopeStyle.HALF_SPLIT, 123, 1.5f).bytes();
         assertEquals(32, r.length);
         assertEquals(List.of(8, 4, 8, 1, 123, Float.floatToRawIntBits(1.5f), 1, 0), words(r));
@@ -169,7 +180,9 @@ class KernelContractTest {
         assertEquals(List.of(65535, 1, 1), List.of(box(Workgroups.spread(65535))));
         assertEquals(List.of(32768, 2, 1), List.of(box(Workgroups.spread(65536))));
         int[] w = Params.MatVec.of(DType.F32, 200_003, 8, false).workgroups();
-        assertTrue((long) w[0] * w[1] >= 200_003 && w[0] <= 65535 && w[2] == 1);
+        assertTrue(4L * w[0] * w[1] >= 200_003 && w[0] <= 65535 && w[2] == 1, "four rows per workgroup");
+        int[] pair = Params.MatVec.pair(DType.F32, 200_003, 8, 0, 1_600_064, false, 0f).workgroups();
+        assertTrue(2L * pair[0] * pair[1] >= 200_003, "two outputs per workgroup in the SwiGLU pair");
     }
 
     @Test

@@ -107,7 +107,7 @@ class MatMulKernelTest {
         NodeGpu.Result r = gpu.run(gpu.request().bytes("w", packed).floats("x", x).zeros("y", 4L * n).zeros("yv", 4L * n)
                 .bytes("step", StepUniform.block(11, 1))
                 .kernel(Kernel.MAT_MUL, Precision.F32, DType.Q4, Params.MatMul.of(DType.Q4, 64, n, cols, false), "w", "x", "y", "step")
-                .kernel(Kernel.MAT_VEC, Precision.F32, DType.Q4, Params.MatVec.of(DType.Q4, n, cols, false), "w", "x", "yv")
+                .kernel(Kernel.MAT_VEC, Precision.F32, DType.Q4, Params.MatVec.of(DType.Q4, n, cols, false), "w", "x", "x", "yv")
                 .read("y").read("yv"));
         float[] wq = Dequant.all(DType.Q4, packed, 0, n, cols);
         TestData.assertClose("MAT_MUL row vs MAT_VEC", r.floats("yv"), r.floats("y"), MatVecKernelTest.tolerance(wq, x, n, cols));

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * MAT_VEC on Dawn/lavapipe against {@link Ops#matVec} over the dequantized weights ({@link Dequant}).
+ * MAT_VEC on Dawn/lavapipe against {@link Ops#matVec} over the dequantized weights ({@link Dequant}), in every mode:
+ * alone, accumulating, gated, the SwiGLU pair from one range, and with RMSNorm folded in ({@link Ops#rmsNorm} first).
  *
  * <p>Tolerance: both sides multiply the same f32 values (the weight prelude dequantizes exactly as core does: f16 and
  * f16·int are exact in f32) and differ only in summation order. A sum of n products carries at most (n−1)·2⁻²⁴ ·
@@ -54,8 +55,8 @@ class MatVecKernelTest {
         float[] x = TestData.uniform(cols, cols, -1, 1);
         byte[] packed = TestData.pack(t, w, rows, cols);
 
-        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", x).zeros("y", 4L * rows)
-                .kernel(Kernel.MAT_VEC, p, t, Params.MatVec.of(t, rows, cols, false), "w", "x", "y")
+        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", TestData.padded(x)).zeros("y", 4L * rows)
+                .kernel(Kernel.MAT_VEC, p, t, Params.MatVec.of(t, rows, cols, false), "w", "x", "x", "y")
                 .read("y")).floats("y");
 
         float[] wq = Dequant.all(t, packed, 0, rows, cols);
@@ -70,8 +71,8 @@ class MatVecKernelTest {
         float[] w = TestData.uniform(1, rows * cols, -1, 1);
         float[] x = TestData.uniform(2, cols, -1, 1);
         float[] y0 = TestData.uniform(3, rows, -10, 10);
-        float[] y = gpu.run(gpu.request().bytes("w", TestData.pack(DType.F16, w, rows, cols)).floats("x", x).floats("y", y0)
-                .kernel(Kernel.MAT_VEC, Precision.F32, DType.F16, Params.MatVec.of(DType.F16, rows, cols, true), "w", "x", "y")
+        float[] y = gpu.run(gpu.request().bytes("w", TestData.pack(DType.F16, w, rows, cols)).floats("x", TestData.padded(x)).floats("y", y0)
+                .kernel(Kernel.MAT_VEC, Precision.F32, DType.F16, Params.MatVec.of(DType.F16, rows, cols, true), "w", "x", "x", "y")
                 .read("y")).floats("y");
         float[] wq = TestData.roundToHalf(w);
         float[] expected = new float[rows];
@@ -92,8 +93,8 @@ class MatVecKernelTest {
         float[] x = TestData.uniform(22, cols, -1, 1);
         float[] g = TestData.uniform(23, rows, -6, 6);
         byte[] packed = TestData.pack(DType.Q8, w, rows, cols);
-        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", x).floats("y", g)
-                .kernel(Kernel.MAT_VEC, Precision.F32, DType.Q8, Params.MatVec.gated(DType.Q8, rows, cols), "w", "x", "y")
+        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", TestData.padded(x)).floats("y", g)
+                .kernel(Kernel.MAT_VEC, Precision.F32, DType.Q8, Params.MatVec.gated(DType.Q8, rows, cols), "w", "x", "x", "y")
                 .read("y")).floats("y");
         float[] wq = Dequant.all(DType.Q8, packed, 0, rows, cols);
         float[] up = new float[rows];
@@ -106,17 +107,17 @@ class MatVecKernelTest {
 
     @Test
     void moreThan65535RowsSpreadOverYAndEveryRowIsWritten() {
-        int rows = 200_003, cols = 8; // an LM-head-sized row count: 4 workgroup rows in y
+        int rows = 262_147, cols = 8; // past 4·65535 rows (four per workgroup): 2 workgroup rows in y
         float[] w = TestData.uniform(4, rows * cols, -1, 1);
         float[] x = TestData.uniform(5, cols, -1, 1);
         Params.MatVec params = Params.MatVec.of(DType.F32, rows, cols, false);
-        assertEquals(4, params.workgroups()[1], "200003 rows need 4 rows of at most 65535 workgroups");
-        float[] y = gpu.run(gpu.request().bytes("w", TestData.pack(DType.F32, w, rows, cols)).floats("x", x)
-                .zeros("y", 4L * rows).kernel(Kernel.MAT_VEC, Precision.F32, DType.F32, params, "w", "x", "y")
+        assertEquals(2, params.workgroups()[1], "262147 rows need 65537 workgroups: 2 rows of at most 65535");
+        float[] y = gpu.run(gpu.request().bytes("w", TestData.pack(DType.F32, w, rows, cols)).floats("x", TestData.padded(x))
+                .zeros("y", 4L * rows).kernel(Kernel.MAT_VEC, Precision.F32, DType.F32, params, "w", "x", "x", "y")
                 .read("y")).floats("y");
         float[] expected = new float[rows];
         Ops.matVec(expected, w, x, rows, cols);
-        TestData.assertClose("200003 rows", expected, y, tolerance(w, x, rows, cols));
+        TestData.assertClose("262147 rows", expected, y, tolerance(w, x, rows, cols));
     }
 
     /**
@@ -133,8 +134,8 @@ class MatVecKernelTest {
         int seed = 7, and = 0x83ff83ff, or = 0x38003800; // sign + mantissa from the hash, exponent 14: ±[0.5, 1)
         float[] x = TestData.uniform(6, cols, -1, 1);
 
-        NodeGpu.Result r = gpu.run(gpu.request().fill("w", bytes, seed, and, or).floats("x", x).zeros("y", 4L * rows)
-                .kernel(Kernel.MAT_VEC, Precision.F32, DType.F16, Params.MatVec.of(DType.F16, rows, cols, false), "w", "x", "y")
+        NodeGpu.Result r = gpu.run(gpu.request().fill("w", bytes, seed, and, or).floats("x", TestData.padded(x)).zeros("y", 4L * rows)
+                .kernel(Kernel.MAT_VEC, Precision.F32, DType.F16, Params.MatVec.of(DType.F16, rows, cols, false), "w", "x", "x", "y")
                 .read("y"));
         float[] y = r.floats("y");
 
@@ -151,6 +152,103 @@ class MatVecKernelTest {
             tol[i] = (float) (2.0 * cols * 0x1p-24 * abs + 1e-30);
         }
         TestData.assertClose("120 MiB f16", expected, y, tol);
+    }
+
+    /**
+     * RMSNorm folded in: y = W·(rmsNorm(x)·g) against Ops.rmsNorm then Ops.matVec. The kernel applies the norm's
+     * scale s to the finished sum instead of to each x: besides the summation-order bound (over the normed x) that
+     * adds the rounding of s (a few ulp, relative) and of x·g, so the tolerance gains 8·2⁻²⁴·Σ|W·x̂|.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}x{3}")
+    @MethodSource("normShapes")
+    void theNormFoldedInMatchesRmsNormThenMatVec(Precision p, DType t, int rows, int cols) {
+        assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
+        float[] w = TestData.uniform(rows * 7L + cols, rows * cols, -1, 1);
+        float[] x = TestData.uniform(cols + 1, cols, -3, 3);
+        float[] g = TestData.uniform(cols + 2, cols, 0.5f, 1.5f);
+        float eps = 1e-5f;
+        byte[] packed = TestData.pack(t, w, rows, cols);
+        float[] y = gpu.run(gpu.request().bytes("w", packed).floats("x", TestData.padded(x)).floats("g", TestData.padded(g))
+                .zeros("y", 4L * rows).kernel(Kernel.MAT_VEC, p, t, Params.MatVec.normed(t, rows, cols, eps), "w", "x", "g", "y")
+                .read("y")).floats("y");
+        float[] wq = Dequant.all(t, packed, 0, rows, cols);
+        float[] xb = new float[cols], expected = new float[rows];
+        Ops.rmsNorm(xb, x, g, cols, eps);
+        Ops.matVec(expected, wq, xb, rows, cols);
+        TestData.assertClose(p + " " + t + " normed " + rows + "x" + cols, expected, y, normTolerance(wq, xb, rows, cols));
+    }
+
+    static Stream<Arguments> normShapes() {
+        List<Arguments> a = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (DType t : DType.values()) {
+                a.add(Arguments.of(p, t, 151, 896));
+                a.add(Arguments.of(p, t, 4, 64));
+                if (!t.quantized()) a.add(Arguments.of(p, t, 6, 20)); // a 4-element tail past the 16-wide chunks
+            }
+        }
+        return a.stream();
+    }
+
+    /**
+     * The SwiGLU pair: w1 and w3 packed one after another (256-byte aligned, as a shard holds them) and bound as one
+     * range, y = silu(w1·x̂)·(w3·x̂) with the norm folded in, against rmsNorm, two mat-vecs and Ops.siluMul.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}x{3}")
+    @MethodSource("pairShapes")
+    void theSwiGluPairMatchesTwoMatVecsAndSiluMul(Precision p, DType t, int rows, int cols) throws Exception {
+        assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
+        float[] w1 = TestData.uniform(rows + 11L * cols, rows * cols, -1, 1);
+        float[] w3 = TestData.uniform(rows + 13L * cols, rows * cols, -1, 1);
+        float[] x = TestData.uniform(cols + 3, cols, -3, 3);
+        float[] g = TestData.uniform(cols + 4, cols, 0.5f, 1.5f);
+        float eps = 1e-6f;
+        java.io.ByteArrayOutputStream range = new java.io.ByteArrayOutputStream();
+        // w3 first: the kernel takes each tensor's own start, whatever the order
+        byte[] p3 = TestData.pack(t, w3, rows, cols), p1 = TestData.pack(t, w1, rows, cols);
+        range.write(p3);
+        while (range.size() % 256 != 0) range.write(0x5a);
+        int w1Word = range.size() / 4;
+        range.write(p1);
+        float[] y = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", TestData.padded(x))
+                .floats("g", TestData.padded(g)).zeros("y", 4L * rows)
+                .kernel(Kernel.MAT_VEC, p, t, Params.MatVec.pair(t, rows, cols, w1Word, 0, true, eps), "w", "x", "g", "y")
+                .read("y")).floats("y");
+        float[] q1 = Dequant.all(t, p1, 0, rows, cols), q3 = Dequant.all(t, p3, 0, rows, cols);
+        float[] xb = new float[cols], gate = new float[rows], up = new float[rows];
+        Ops.rmsNorm(xb, x, g, cols, eps);
+        Ops.matVec(gate, q1, xb, rows, cols);
+        Ops.matVec(up, q3, xb, rows, cols);
+        float[] expected = gate.clone();
+        Ops.siluMul(expected, up, rows);
+        float[] tg = normTolerance(q1, xb, rows, cols), tu = normTolerance(q3, xb, rows, cols), tol = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            // |d(silu(a)·b)| ≤ |silu'(a)|·|b|·da + |silu(a)|·db, silu' ≤ 1.1
+            tol[r] = (float) (1.1 * Math.abs(up[r]) * tg[r] + Math.abs(Ops.silu(gate[r])) * tu[r]) + 4 * Math.ulp(Math.abs(expected[r]));
+        }
+        TestData.assertClose(p + " " + t + " pair " + rows + "x" + cols, expected, y, tol);
+    }
+
+    static Stream<Arguments> pairShapes() {
+        List<Arguments> a = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (DType t : DType.values()) {
+                a.add(Arguments.of(p, t, 97, 256)); // an odd row count: the last workgroup has one output
+                a.add(Arguments.of(p, t, 1, 32));
+            }
+        }
+        return a.stream();
+    }
+
+    /** {@link #tolerance} plus 8·2⁻²⁴·Σ|W·x̂| for the norm's scale applied after the sum (see the norm test). */
+    static float[] normTolerance(float[] w, float[] xb, int rows, int cols) {
+        float[] tol = tolerance(w, xb, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            double abs = 0;
+            for (int c = 0; c < cols; c++) abs += Math.abs((double) w[r * cols + c] * xb[c]);
+            tol[r] += (float) (8 * 0x1p-24 * abs);
+        }
+        return tol;
     }
 
     /** 2·cols·2⁻²⁴·Σ_c |W[r,c]·x[c]|: the summation-order bound (see the class comment). */

@@ -59,10 +59,10 @@ class MatVecQkvKernelTest {
             while (range.size() % 256 != 0) range.write(0x5a); // padding the kernel must not read
         }
         float[] x = TestData.uniform(cols, cols, -1, 1);
-        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", x)
+        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", TestData.padded(x))
                 .zeros("q", 4L * qRows).zeros("k", 4L * kvRows).zeros("v", 4L * kvRows)
                 .kernel(Kernel.MAT_VEC_QKV, p, t, Params.MatVecQkv.of(t, qRows, kvRows, cols, words[0], words[1], words[2]),
-                        "w", "x", "q", "k", "v")
+                        "w", "x", "x", "x", "q", "k", "v")
                 .read("q", "k", "v"));
         String[] names = {"q", "k", "v"};
         for (int i = 0; i < 3; i++) {
@@ -72,5 +72,59 @@ class MatVecQkvKernelTest {
             TestData.assertClose(p + " " + t + " " + names[i], expected, r.floats(names[i]),
                     MatVecKernelTest.tolerance(wq, x, rows[i], cols));
         }
+    }
+    /**
+     * Qwen2's attention input side in one launch: RMSNorm folded in, then the three projections and their biases (bound
+     * as one f32 range, bk before bq to show each is found by its own offset), against Ops.rmsNorm, Ops.matVec and
+     * the bias adds. Tolerance: {@link MatVecKernelTest#normTolerance} plus one rounding of the bias add.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("normBiasCases")
+    void theNormAndTheBiasesFoldIn(Precision p, DType t) throws Exception {
+        assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
+        int qRows = 96, kvRows = 32, cols = 128;
+        int[] rows = {qRows, kvRows, kvRows};
+        float[][] ws = new float[3][];
+        byte[][] packed = new byte[3][];
+        int[] words = new int[3];
+        ByteArrayOutputStream range = new ByteArrayOutputStream();
+        for (int i = 0; i < 3; i++) {
+            ws[i] = TestData.uniform(77L * i + 5, rows[i] * cols, -1, 1);
+            packed[i] = TestData.pack(t, ws[i], rows[i], cols);
+            words[i] = range.size() / 4;
+            range.write(packed[i]);
+            while (range.size() % 256 != 0) range.write(0x5a);
+        }
+        float[][] bias = {TestData.uniform(91, qRows, -2, 2), TestData.uniform(92, kvRows, -2, 2), TestData.uniform(93, kvRows, -2, 2)};
+        int[] at = {kvRows, 0, kvRows + qRows}; // float offsets in the bias range: bk, bq, bv
+        float[] b = new float[qRows + 2 * kvRows];
+        for (int i = 0; i < 3; i++) System.arraycopy(bias[i], 0, b, at[i], rows[i]);
+        float[] x = TestData.uniform(94, cols, -3, 3), g = TestData.uniform(95, cols, 0.5f, 1.5f);
+        float eps = 1e-6f;
+        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", x).floats("g", g).floats("b", b)
+                .zeros("q", 4L * qRows).zeros("k", 4L * kvRows).zeros("v", 4L * kvRows)
+                .kernel(Kernel.MAT_VEC_QKV, p, t, Params.MatVecQkv.of(t, qRows, kvRows, cols, words[0], words[1], words[2])
+                        .normed(eps).biased(at[0], at[1], at[2]), "w", "x", "g", "b", "q", "k", "v")
+                .read("q", "k", "v"));
+        float[] xb = new float[cols];
+        Ops.rmsNorm(xb, x, g, cols, eps);
+        String[] names = {"q", "k", "v"};
+        for (int i = 0; i < 3; i++) {
+            float[] wq = Dequant.all(t, packed[i], 0, rows[i], cols);
+            float[] expected = new float[rows[i]];
+            Ops.matVec(expected, wq, xb, rows[i], cols);
+            float[] tol = MatVecKernelTest.normTolerance(wq, xb, rows[i], cols);
+            for (int j = 0; j < rows[i]; j++) {
+                expected[j] += bias[i][j];
+                tol[j] += Math.ulp(Math.abs(expected[j]));
+            }
+            TestData.assertClose(p + " " + t + " " + names[i], expected, r.floats(names[i]), tol);
+        }
+    }
+
+    static Stream<Arguments> normBiasCases() {
+        List<Arguments> a = new ArrayList<>();
+        for (Precision p : Precision.values()) for (DType t : DType.values()) a.add(Arguments.of(p, t));
+        return a.stream();
     }
 }

@@ -33,6 +33,9 @@ final class TestData {
         };
     }
 
+    /** v zero-padded to whole vec4s: how a mat-vec's input and norm weight are bound. */
+    static float[] padded(float[] v) { return java.util.Arrays.copyOf(v, (v.length + 3) / 4 * 4); }
+
     static byte[] f32Bytes(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : v) b.putFloat(f);

@@ -58,7 +58,7 @@ public final class FoundationDemo {
         String tag = "demo-" + dtype.id();
         GPUBuffer w = gpu.storage(tag + "/w", weightBytes);
         gpu.write(w, 0, weights);
-        GPUBuffer x = gpu.storage(tag + "/x", 4L * in.cols);
+        GPUBuffer x = gpu.storage(tag + "/x", 4L * ((in.cols + 3) / 4 * 4)); // whole vec4s, as MAT_VEC reads x
         gpu.write(x, 0, Bytes.of(in.x));
         GPUBuffer y = gpu.storage(tag + "/y", 4L * in.rows);
         Params.MatVec p = Params.MatVec.of(dtype, in.rows, in.cols, false);
@@ -68,7 +68,7 @@ public final class FoundationDemo {
 
         int[] wg = p.workgroups();
         Dispatch d = Dispatch.of(gpu, "MAT_VEC/" + dtype.id(), pipelines.get(Kernel.MAT_VEC, dtype),
-                List.of(Binding.whole(w), Binding.whole(x), Binding.whole(y), Binding.whole(params)), wg[0], wg[1], wg[2]);
+                List.of(Binding.whole(w), Binding.whole(x), Binding.whole(x), Binding.whole(y), Binding.whole(params)), wg[0], wg[1], wg[2]);
         new Encoder(gpu, tag).pass(List.of(d)).copy(y, 0, readback, 0, 4.0 * in.rows).submit();
         int[] bits = gpu.readWords(readback, in.rows);
         float[] out = new float[in.rows];

@@ -77,7 +77,7 @@ public final class Plan {
         for (Act a : Act.values()) {
             long bytes = a.isCache() ? (long) c.layers() * a.width(c) * pipelines.precision().kvBytes()
                     : 4L * a.width(c) * (perPosition(a) ? block : 1);
-            acts[a.ordinal()] = gpu.storage(a.name(), (bytes + 3) & ~3L);
+            acts[a.ordinal()] = gpu.storage(a.name(), (bytes + 15) & ~15L); // whole vec4s: the mat-vecs read x so
             if (!a.isCache()) widest = Math.max(widest, a.width(c));
         }
         tokens = acts[Act.TOKENS.ordinal()];
@@ -131,8 +131,14 @@ public final class Plan {
             return new Binding(shards[info.shard()], info.offset(), info.length());
         }
         if (s instanceof Schedule.Slot.TensorRange r) {
-            TensorInfo first = m.tensor(r.first()), last = m.tensor(r.last());
-            return new Binding(shards[first.shard()], first.offset(), last.offset() + last.length() - first.offset());
+            long start = Long.MAX_VALUE, end = 0;
+            int shard = m.tensor(r.names().get(0)).shard();
+            for (String name : r.names()) {
+                TensorInfo t = m.tensor(name);
+                start = Math.min(start, t.offset());
+                end = Math.max(end, t.offset() + t.length());
+            }
+            return new Binding(shards[shard], start, end - start);
         }
         if (s instanceof Schedule.Slot.RopeTable) return whole(freqs);
         return whole(step);

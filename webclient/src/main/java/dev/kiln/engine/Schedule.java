@@ -8,8 +8,10 @@ import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.model.TensorInfo;
 import dev.kiln.recipe.Act;
+import dev.kiln.recipe.Op;
 import dev.kiln.recipe.Recipe;
 import dev.kiln.recipe.Stage;
+import dev.kiln.recipe.Step;
 import dev.kiln.recipe.Weight;
 import dev.kiln.shaders.Params;
 
@@ -38,8 +40,8 @@ public final class Schedule {
         record Activation(Act act) implements Slot {}
         /** A tensor as the kernel reads it; {@code vector}: a 1-D f32 tensor (norm weight, bias). */
         record Tensor(String name, boolean vector) implements Slot {}
-        /** The bytes from tensor {@code first}'s start to tensor {@code last}'s end (one shard), as one binding. */
-        record TensorRange(String first, String last) implements Slot {}
+        /** The bytes from the lowest start to the highest end of these tensors (one shard), as one binding. */
+        record TensorRange(List<String> names) implements Slot {}
         record RopeTable() implements Slot {}
         record StepUniform() implements Slot {}
     }
@@ -71,59 +73,164 @@ public final class Schedule {
         if (withHead) compile(r.head(), head);
     }
 
-    /** One launch per stage, except where a fusion takes two consecutive stages. */
+    /** One launch per stage, except where a fusion takes several consecutive stages. */
     private void compile(List<Stage> stages, List<Launch> out) {
-        for (int i = 0; i < stages.size(); i++) {
-            Stage s = stages.get(i);
-            if (rows == 1 && i + 2 < stages.size() && projections(s, stages.get(i + 1), stages.get(i + 2))) {
-                out.add(qkv(s, stages.get(i + 1), stages.get(i + 2)));
-                i += 2;
-            } else if (i + 1 < stages.size() && gates(s, stages.get(i + 1))) {
-                out.add(gated(s, stages.get(i + 1)));
-                i++;
-            } else {
-                out.add(launch(s));
+        for (int i = 0; i < stages.size(); ) {
+            Launch l = rows == 1 ? decodeFusion(stages, i) : null;
+            if (l == null && i + 1 < stages.size() && gates(stages.get(i), stages.get(i + 1))) {
+                l = gated(stages.get(i), stages.get(i + 1));
             }
+            if (l == null) l = launch(stages.get(i));
+            out.add(l);
+            i += l.stages().size();
         }
     }
 
-    /** Whether q, k, v are Q, K, V of one input whose weights lie in one shard, in order, with one dtype. */
-    private boolean projections(Stage q, Stage k, Stage v) {
-        if (q.step() != dev.kiln.recipe.Step.Q || k.step() != dev.kiln.recipe.Step.K || v.step() != dev.kiln.recipe.Step.V) return false;
-        if (!q.in().equals(k.in()) || !q.in().equals(v.in())) return false;
-        TensorInfo tq = tensor(q, 0), tk = tensor(k, 0), tv = tensor(v, 0);
-        return tq.shard() == tk.shard() && tk.shard() == tv.shard() && tq.dtype() == tk.dtype() && tk.dtype() == tv.dtype()
-                && tq.offset() + tq.length() <= tk.offset() && tk.offset() + tk.length() <= tv.offset()
-                && tk.rows() == tv.rows() && tq.cols() == tk.cols() && tk.cols() == tv.cols()
-                && (tk.offset() - tq.offset()) % 256 == 0 && (tv.offset() - tq.offset()) % 256 == 0;
+    /**
+     * The decode fusion that starts at stage {@code i}, or null: an RMS_NORM folded into the mat-vec(s) reading its
+     * output (when nothing else reads it), then Q, K, V (and QKV_BIAS) as one MAT_VEC_QKV, or W1, W3, SILU_MUL as one
+     * SwiGLU-pair MAT_VEC, or the norm and one mat-vec (the LM head) as one normed MAT_VEC.
+     */
+    private Launch decodeFusion(List<Stage> stages, int i) {
+        Stage norm = stages.get(i).op() == Op.RMS_NORM && c.dim() % 4 == 0 ? stages.get(i) : null;
+        int j = norm != null ? i + 1 : i;
+        if (j + 2 < stages.size() && projections(stages.get(j), stages.get(j + 1), stages.get(j + 2))) {
+            Stage bias = j + 3 < stages.size() && biases(stages.get(j + 3)) ? stages.get(j + 3) : null;
+            int end = j + (bias != null ? 4 : 3);
+            if (norm == null || foldable(stages, i, end)) return qkv(norm, stages.subList(j, j + 3), bias);
+        }
+        if (j + 2 < stages.size() && pairs(stages.get(j), stages.get(j + 1), stages.get(j + 2))
+                && (norm == null || foldable(stages, i, j + 3))) {
+            return pair(norm, stages.get(j), stages.get(j + 1), stages.get(j + 2));
+        }
+        if (norm != null && j < stages.size() && stages.get(j).op() == Op.MAT_VEC && !stages.get(j).accumulate()
+                && foldable(stages, i, j + 1)) {
+            Stage mv = stages.get(j);
+            TensorInfo t = tensor(mv, 0);
+            Params p = Params.MatVec.normed(t.dtype(), (int) t.rows(), (int) t.cols(), c.normEps());
+            return launch(List.of(norm, mv), p, t.dtype(), weight(mv, 0), act(norm.in(), 0), vector(norm, 0), act(mv.out(), 0));
+        }
+        return null;
     }
 
-    /** Q, K and V as one launch over the range wq..wv. */
-    private Launch qkv(Stage q, Stage k, Stage v) {
+    /**
+     * Whether the norm at {@code i} can be folded into the launch of the stages after it up to {@code end}
+     * (exclusive): the first of them (a mat-vec) reads the norm's output, and no stage after the launch reads it
+     * before another writes it (the fused launch never writes it).
+     */
+    private static boolean foldable(List<Stage> stages, int i, int end) {
+        Act out = stages.get(i).out().get(0);
+        if (!stages.get(i + 1).in().equals(List.of(out))) return false;
+        for (int k = end; k < stages.size(); k++) {
+            if (stages.get(k).in().contains(out)) return false;
+            if (stages.get(k).out().contains(out)) return true;
+        }
+        return true;
+    }
+
+    /** Whether q, k, v are Q, K, V of one input whose weights lie in one shard with one dtype. */
+    private boolean projections(Stage q, Stage k, Stage v) {
+        if (q.step() != Step.Q || k.step() != Step.K || v.step() != Step.V) return false;
+        if (!q.in().equals(k.in()) || !q.in().equals(v.in())) return false;
         TensorInfo tq = tensor(q, 0), tk = tensor(k, 0), tv = tensor(v, 0);
-        Params p = Params.MatVecQkv.of(tq.dtype(), (int) tq.rows(), (int) tk.rows(), (int) tq.cols(), 0,
-                (int) ((tk.offset() - tq.offset()) / 4), (int) ((tv.offset() - tq.offset()) / 4));
-        List<Slot> slots = List.of(new Slot.TensorRange(q.weights().get(0).tensor(), v.weights().get(0).tensor()),
-                act(q.in(), 0), act(q.out(), 0), act(k.out(), 0), act(v.out(), 0));
-        if (slots.size() + 1 != p.kernel().bindings().size()) throw new IllegalStateException(q.label() + ": bindings");
-        return new Launch(q.label() + "+" + k.label() + "+" + v.label(), List.of(q, k, v), p, tq.dtype(), slots);
+        return oneRange(List.of(tq, tk, tv)) && tq.dtype() == tk.dtype() && tk.dtype() == tv.dtype()
+                && tk.rows() == tv.rows() && tq.cols() == tk.cols() && tk.cols() == tv.cols();
+    }
+
+    /** Whether {@code s} adds the q, k, v biases, f32 and in one shard (bound as one range). */
+    private boolean biases(Stage s) {
+        if (s.op() != Op.QKV_BIAS) return false;
+        List<TensorInfo> ts = List.of(tensor(s, 0), tensor(s, 1), tensor(s, 2));
+        for (TensorInfo t : ts) if (t.dtype() != DType.F32) return false;
+        return oneRange(ts);
+    }
+
+    /** Whether the tensors lie in one shard (then their byte offsets differ by multiples of 256: docs/format.md). */
+    private static boolean oneRange(List<TensorInfo> ts) {
+        for (TensorInfo t : ts) {
+            if (t.shard() != ts.get(0).shard() || (t.offset() - ts.get(0).offset()) % 256 != 0) return false;
+        }
+        return true;
+    }
+
+    /** The byte offset where the range of {@code ts} starts: the lowest tensor offset. */
+    private static long rangeStart(List<TensorInfo> ts) {
+        long min = Long.MAX_VALUE;
+        for (TensorInfo t : ts) min = Math.min(min, t.offset());
+        return min;
+    }
+
+    /** [norm], Q, K, V [, bias] as one MAT_VEC_QKV over the range of the three weights (and of the three biases). */
+    private Launch qkv(Stage norm, List<Stage> qkv, Stage bias) {
+        List<TensorInfo> ts = List.of(tensor(qkv.get(0), 0), tensor(qkv.get(1), 0), tensor(qkv.get(2), 0));
+        long at = rangeStart(ts);
+        TensorInfo tq = ts.get(0), tk = ts.get(1);
+        Params.MatVecQkv p = Params.MatVecQkv.of(tq.dtype(), (int) tq.rows(), (int) tk.rows(), (int) tq.cols(),
+                (int) ((tq.offset() - at) / 4), (int) ((tk.offset() - at) / 4), (int) ((ts.get(2).offset() - at) / 4));
+        if (norm != null) p = p.normed(c.normEps());
+        Slot biasSlot = act(qkv.get(0).in(), 0); // unread without biases
+        if (bias != null) {
+            List<TensorInfo> bs = List.of(tensor(bias, 0), tensor(bias, 1), tensor(bias, 2));
+            long b0 = rangeStart(bs);
+            p = p.biased((int) ((bs.get(0).offset() - b0) / 4), (int) ((bs.get(1).offset() - b0) / 4),
+                    (int) ((bs.get(2).offset() - b0) / 4));
+            biasSlot = new Slot.TensorRange(names(bias));
+        }
+        List<Stage> covered = new ArrayList<>();
+        if (norm != null) covered.add(norm);
+        covered.addAll(qkv);
+        if (bias != null) covered.add(bias);
+        Stage q = qkv.get(0);
+        return launch(covered, p, tq.dtype(), new Slot.TensorRange(List.of(q.weights().get(0).tensor(),
+                        qkv.get(1).weights().get(0).tensor(), qkv.get(2).weights().get(0).tensor())),
+                act((norm != null ? norm : q).in(), 0), norm != null ? vector(norm, 0) : act(q.in(), 0), biasSlot,
+                act(q.out(), 0), act(qkv.get(1).out(), 0), act(qkv.get(2).out(), 0));
+    }
+
+    private static List<String> names(Stage s) {
+        List<String> names = new ArrayList<>();
+        for (Weight w : s.weights()) names.add(w.tensor());
+        return names;
+    }
+
+    /** Whether w1, w3, silu are W1, W3 and SILU_MUL of one input, the two weights in one shard with one dtype. */
+    private boolean pairs(Stage w1, Stage w3, Stage silu) {
+        if (w1.op() != Op.MAT_VEC || w1.accumulate() || !gates(w3, silu) || !w1.in().equals(w3.in())
+                || silu.in().get(0) != w1.out().get(0)) return false;
+        TensorInfo a = tensor(w1, 0), b = tensor(w3, 0);
+        return oneRange(List.of(a, b)) && a.dtype() == b.dtype() && a.rows() == b.rows() && a.cols() == b.cols();
+    }
+
+    /** [norm], W1, W3, SILU_MUL as one MAT_VEC: hb = silu(w1·x̂)·(w3·x̂); hb2 is never written. */
+    private Launch pair(Stage norm, Stage w1, Stage w3, Stage silu) {
+        TensorInfo a = tensor(w1, 0), b = tensor(w3, 0);
+        long at = Math.min(a.offset(), b.offset());
+        Params p = Params.MatVec.pair(a.dtype(), (int) a.rows(), (int) a.cols(), (int) ((a.offset() - at) / 4),
+                (int) ((b.offset() - at) / 4), norm != null, norm != null ? c.normEps() : 0f);
+        List<Stage> covered = new ArrayList<>();
+        if (norm != null) covered.add(norm);
+        covered.addAll(List.of(w1, w3, silu));
+        return launch(covered, p, a.dtype(), new Slot.TensorRange(List.of(w1.weights().get(0).tensor(),
+                        w3.weights().get(0).tensor())), act((norm != null ? norm : w1).in(), 0),
+                norm != null ? vector(norm, 0) : act(w1.in(), 0), act(silu.out(), 0));
     }
 
     /** Whether {@code up} (W3: hb2 = w3·xb) is followed by {@code silu} (hb = silu(hb)·hb2) reading its output. */
     private static boolean gates(Stage up, Stage silu) {
-        return up.op() == dev.kiln.recipe.Op.MAT_VEC && !up.accumulate() && silu.op() == dev.kiln.recipe.Op.SILU_MUL
+        return up.op() == Op.MAT_VEC && !up.accumulate() && silu.op() == Op.SILU_MUL
                 && silu.in().size() == 2 && silu.in().get(1) == up.out().get(0) && silu.out().get(0) == silu.in().get(0);
     }
 
     /** W3 and SILU_MUL as one launch: y = silu(y)·(w3·xb) into the gate's buffer (hb). */
     private Launch gated(Stage up, Stage silu) {
         TensorInfo t = tensor(up, 0);
-        Params p = rows == 1 ? Params.MatVec.gated(t.dtype(), (int) t.rows(), (int) t.cols())
-                : Params.MatMul.gated(t.dtype(), rows, (int) t.rows(), (int) t.cols());
-        List<Slot> slots = new ArrayList<>(List.of(weight(up, 0), act(up.in(), 0), act(silu.out(), 0)));
-        if (rows > 1) slots.add(new Slot.StepUniform());
-        if (slots.size() + 1 != p.kernel().bindings().size()) throw new IllegalStateException(up.label() + ": bindings");
-        return new Launch(up.label() + "+" + silu.label(), List.of(up, silu), p, t.dtype(), List.copyOf(slots));
+        if (rows == 1) {
+            Params p = Params.MatVec.gated(t.dtype(), (int) t.rows(), (int) t.cols());
+            return launch(List.of(up, silu), p, t.dtype(), weight(up, 0), act(up.in(), 0), act(up.in(), 0), act(silu.out(), 0));
+        }
+        Params p = Params.MatMul.gated(t.dtype(), rows, (int) t.rows(), (int) t.cols());
+        return launch(List.of(up, silu), p, t.dtype(), weight(up, 0), act(up.in(), 0), act(silu.out(), 0),
+                new Slot.StepUniform());
     }
 
     /** The launches of one position of the model in {@code m}. */
@@ -165,7 +272,7 @@ public final class Schedule {
                 TensorInfo t = tensor(s, 0);
                 if (rows == 1) {
                     yield of(s, Params.MatVec.of(t.dtype(), (int) t.rows(), (int) t.cols(), s.accumulate()), t.dtype(),
-                            weight(s, 0), act(s.in(), 0), act(s.out(), 0));
+                            weight(s, 0), act(s.in(), 0), act(s.in(), 0), act(s.out(), 0)); // g: unread
                 }
                 yield of(s, Params.MatMul.of(t.dtype(), rows, (int) t.rows(), (int) t.cols(), s.accumulate()), t.dtype(),
                         weight(s, 0), act(s.in(), 0), act(s.out(), 0), new Slot.StepUniform());
@@ -189,12 +296,17 @@ public final class Schedule {
         };
     }
 
-    private static Launch of(Stage s, Params p, DType weights, Slot... slots) {
+    private static Launch of(Stage s, Params p, DType weights, Slot... slots) { return launch(List.of(s), p, weights, slots); }
+
+    /** One launch covering {@code stages}, labelled with their labels joined by '+'. */
+    private static Launch launch(List<Stage> stages, Params p, DType weights, Slot... slots) {
+        StringBuilder label = new StringBuilder();
+        for (Stage s : stages) label.append(label.length() > 0 ? "+" : "").append(s.label());
         if (slots.length + 1 != p.kernel().bindings().size()) {
-            throw new IllegalStateException(s.label() + ": " + (slots.length + 1) + " bindings for " + p.kernel()
+            throw new IllegalStateException(label + ": " + (slots.length + 1) + " bindings for " + p.kernel()
                     + " which declares " + p.kernel().bindings().size());
         }
-        return new Launch(s.label(), List.of(s), p, weights, List.of(slots));
+        return new Launch(label.toString(), List.copyOf(stages), p, weights, List.of(slots));
     }
 
     private static Slot act(List<Act> acts, int i) { return new Slot.Activation(acts.get(i)); }

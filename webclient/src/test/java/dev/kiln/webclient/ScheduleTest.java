@@ -63,19 +63,27 @@ class ScheduleTest {
         List<Schedule.Launch> launches = new ArrayList<>(s.body());
         launches.addAll(s.head());
         for (Schedule.Launch l : launches) assertEquals(joinedLabels(l), l.label(), "a launch is labelled step/Lk of its stages");
-        assertEquals(recipe.body().size() - 3 * c.layers(), s.body().size(),
-                "one launch per stage, but Q+K+V and W3+SILU_MUL are one each per layer");
+        int perLayer = 6 + (c.qkNorm() ? 1 : 0); // QK_NORM (Qwen3) is the one stage with a launch of its own
+        assertEquals(1 + perLayer * c.layers(), s.body().size(),
+                "EMBED, then per layer: norm+Q+K+V(+bias), ROPE, ATT, WO, norm+W1+W3+SILU_MUL, W2 (+ QK_NORM)");
+        assertEquals(1, s.head().size(), "the final norm is folded into the LM head");
 
         for (Schedule.Launch l : launches) {
             Stage st = l.stages().get(0);
-            assertEquals(l.stages().size() == 3 ? Kernel.MAT_VEC_QKV : kernelOf(st.op()), l.params().kernel(), l.label());
+            Stage mat = l.stages().stream().filter(x -> x.op() == Op.MAT_VEC).findFirst().orElse(null);
+            Kernel expectedKernel = l.stages().stream().anyMatch(x -> x.step() == Step.Q) ? Kernel.MAT_VEC_QKV
+                    : mat != null ? Kernel.MAT_VEC : kernelOf(st.op());
+            assertEquals(expectedKernel, l.params().kernel(), l.label());
             if (l.params() instanceof Params.MatVec mv) {
-                Weight w = st.weights().get(0);
+                Weight w = mat.weights().get(0);
                 assertEquals(w.rows(), mv.rows(), l.label() + " rows");
                 assertEquals(w.cols(), mv.cols(), l.label() + " cols");
-                assertEquals(st.accumulate(), mv.accumulate(), l.label() + " residual add");
+                assertEquals(mat.accumulate(), mv.mode() == Params.MatVec.ACCUMULATE, l.label() + " residual add");
+                assertEquals(st.op() == Op.RMS_NORM, mv.norm(), l.label() + " folds the norm in");
                 assertEquals(m.tensor(w.tensor()).dtype(), l.weights(), l.label() + " weight type");
-                assertTrue(l.slots().contains(new Schedule.Slot.Tensor(w.tensor(), false)), l.label() + " binds " + w.tensor());
+                assertTrue(l.slots().contains(new Schedule.Slot.Tensor(w.tensor(), false))
+                        || l.slots().get(0) instanceof Schedule.Slot.TensorRange r && r.names().contains(w.tensor()),
+                        l.label() + " binds " + w.tensor());
             }
             assertEquals(l.params().kernel().bindings().size(), l.slots().size() + 1, l.label() + ": slots + Params");
         }
@@ -124,39 +132,62 @@ class ScheduleTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void upProjectionAndSiluMulAreOneGatedLaunchPerLayerInDecodeAndPrefill(String name, ModelConfig c, DType matrices) {
+    void theFeedForwardIsOnePairLaunchInDecodeAndUpProjectionAndSiluMulOneGatedLaunchInPrefill(String name, ModelConfig c,
+                                                                                              DType matrices) {
         Manifest m = manifest(c, matrices);
-        for (Schedule s : List.of(Schedule.of(m), Schedule.prefill(m, 16))) {
-            int gated = 0;
-            for (Schedule.Launch l : s.body()) {
-                List<Step> steps = new ArrayList<>();
-                for (Stage st : l.stages()) steps.add(st.step());
-                if (steps.contains(Step.SILU_MUL) || steps.contains(Step.W3)) {
-                    assertEquals(List.of(Step.W3, Step.SILU_MUL), steps, l.label());
-                    boolean gate = l.params() instanceof Params.MatVec mv ? mv.gate() : ((Params.MatMul) l.params()).gate();
-                    assertTrue(gate, l.label() + " gates");
-                    assertTrue(l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB)), "writes hb in place");
-                    assertTrue(!l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB2)), "hb2 is never written");
-                    gated++;
-                }
-            }
-            assertEquals(c.layers(), gated, "one gated launch per layer");
+        int pairs = 0;
+        for (Schedule.Launch l : Schedule.of(m).body()) {
+            List<Step> steps = l.stages().stream().map(Stage::step).toList();
+            if (!steps.contains(Step.SILU_MUL)) continue;
+            int layer = l.stages().get(0).layer();
+            assertEquals(List.of(Step.FFN_NORM, Step.W1, Step.W3, Step.SILU_MUL), steps, l.label());
+            Params.MatVec mv = (Params.MatVec) l.params();
+            assertEquals(Params.MatVec.PAIR, mv.mode(), l.label());
+            assertTrue(mv.norm(), l.label() + " folds ffn_norm in");
+            assertEquals(new Schedule.Slot.TensorRange(List.of(TensorNames.ffnGate(layer), TensorNames.ffnUp(layer))), l.slots().get(0));
+            assertEquals(new Schedule.Slot.Tensor(TensorNames.ffnNorm(layer), true), l.slots().get(2), "g is the norm weight");
+            assertEquals(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB), l.slots().get(3), "writes hb");
+            assertTrue(!l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB2)), "hb2 is never written");
+            pairs++;
         }
+        assertEquals(c.layers(), pairs, "one SwiGLU launch per layer");
+        int gated = 0;
+        for (Schedule.Launch l : Schedule.prefill(m, 16).body()) {
+            List<Step> steps = l.stages().stream().map(Stage::step).toList();
+            if (steps.contains(Step.SILU_MUL) || steps.contains(Step.W3)) {
+                assertEquals(List.of(Step.W3, Step.SILU_MUL), steps, l.label());
+                assertTrue(((Params.MatMul) l.params()).gate(), l.label() + " gates");
+                assertTrue(!l.slots().contains(new Schedule.Slot.Activation(dev.kiln.recipe.Act.HB2)), "hb2 is never written");
+                gated++;
+            }
+        }
+        assertEquals(c.layers(), gated, "one gated launch per layer");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void decodeRunsQKAndVAsOneLaunchOverTheRangeOfTheirWeights(String name, ModelConfig c, DType matrices) {
+    void decodeRunsTheNormQKVAndBiasesAsOneLaunchOverTheRangeOfTheirWeights(String name, ModelConfig c, DType matrices) {
         Manifest m = manifest(c, matrices);
         int fused = 0;
         for (Schedule.Launch l : Schedule.of(m).body()) {
             if (!(l.params() instanceof Params.MatVecQkv p)) continue;
-            Stage q = l.stages().get(0);
-            int layer = q.layer();
-            assertEquals(List.of(Step.Q, Step.K, Step.V), l.stages().stream().map(Stage::step).toList(), l.label());
-            assertEquals(new Schedule.Slot.TensorRange(TensorNames.attnQ(layer), TensorNames.attnV(layer)), l.slots().get(0));
+            int layer = l.stages().get(0).layer();
+            List<Step> steps = new ArrayList<>(List.of(Step.ATT_NORM, Step.Q, Step.K, Step.V));
+            if (c.qkvBias()) steps.add(Step.QKV_BIAS);
+            assertEquals(steps, l.stages().stream().map(Stage::step).toList(), l.label());
+            assertEquals(new Schedule.Slot.TensorRange(List.of(TensorNames.attnQ(layer), TensorNames.attnK(layer),
+                    TensorNames.attnV(layer))), l.slots().get(0));
+            assertEquals(new Schedule.Slot.Tensor(TensorNames.attnNorm(layer), true), l.slots().get(2), "g is the norm weight");
+            assertEquals(c.qkvBias(), p.bias(), l.label() + " biases");
+            if (c.qkvBias()) {
+                assertEquals(new Schedule.Slot.TensorRange(List.of(TensorNames.attnQBias(layer), TensorNames.attnKBias(layer),
+                        TensorNames.attnVBias(layer))), l.slots().get(3));
+                TensorInfo bq = m.tensor(TensorNames.attnQBias(layer)), bk = m.tensor(TensorNames.attnKBias(layer));
+                assertEquals(List.of(0L, (bk.offset() - bq.offset()) / 4), List.of((long) p.qBias(), (long) p.kBias()));
+            }
             TensorInfo tq = m.tensor(TensorNames.attnQ(layer)), tk = m.tensor(TensorNames.attnK(layer)), tv = m.tensor(TensorNames.attnV(layer));
             assertEquals(List.of(c.qDim(), c.kvDim(), c.dim()), List.of(p.qRows(), p.kvRows(), p.cols()));
+            assertTrue(p.norm(), "attn_norm folded in");
             assertEquals(0, p.qStart());
             assertTrue(p.kStart() > 0 && p.vStart() > p.kStart(), "wk and wv start after wq in the range");
             assertEquals((tv.offset() - tq.offset()) * p.kStart(), (tk.offset() - tq.offset()) * (long) p.vStart(),
@@ -164,10 +195,39 @@ class ScheduleTest {
             assertEquals(matrices, l.weights());
             fused++;
         }
-        assertEquals(c.layers(), fused, "one Q+K+V launch per layer");
+        assertEquals(c.layers(), fused, "one norm+Q+K+V launch per layer");
         for (Schedule.Launch l : Schedule.prefill(m, 8).body()) {
             assertTrue(l.stages().size() < 3, "prefill keeps Q, K, V as three MAT_MULs: " + l.label());
         }
+    }
+
+    @Test
+    void theFinalNormIsFoldedIntoTheLmHead() {
+        Manifest m = manifest(config(true, false, false), DType.Q4);
+        List<Schedule.Launch> head = Schedule.of(m).head();
+        assertEquals(1, head.size());
+        Params.MatVec p = (Params.MatVec) head.get(0).params();
+        assertEquals(List.of(40, 32, Params.MatVec.SET, true), List.of(p.rows(), p.cols(), p.mode(), p.norm()));
+        assertEquals(List.of(new Schedule.Slot.Tensor(TensorNames.TOKEN_EMBD, false),
+                new Schedule.Slot.Activation(dev.kiln.recipe.Act.X), new Schedule.Slot.Tensor(TensorNames.OUTPUT_NORM, true),
+                new Schedule.Slot.Activation(dev.kiln.recipe.Act.LOGITS)), head.get(0).slots());
+    }
+
+    @Test
+    void w1AndW3InDifferentShardsFallBackToANormAPlainAndAGatedMatVec() {
+        ModelConfig c = config(false, false, false);
+        Manifest good = manifest(c, DType.Q4);
+        List<TensorInfo> tensors = new ArrayList<>();
+        for (TensorInfo t : good.tensors()) {
+            tensors.add(t.name().equals(TensorNames.ffnUp(2)) ? new TensorInfo(t.name(), t.shape(), t.dtype(), 1, 0, t.length()) : t);
+        }
+        List<ShardInfo> shards = new ArrayList<>(good.shards());
+        shards.add(new ShardInfo("shard-00001.bin", 4096, "1".repeat(64)));
+        Manifest split = new Manifest(good.name(), c, good.tokenizer(), tensors, shards);
+        List<String> labels = new ArrayList<>();
+        for (Schedule.Launch l : Schedule.of(split).body()) labels.add(l.label());
+        assertTrue(labels.contains("FFN_NORM/L1+W1/L1+W3/L1+SILU_MUL/L1"), labels.toString());
+        assertTrue(labels.containsAll(List.of("FFN_NORM/L2", "W1/L2", "W3/L2+SILU_MUL/L2")), "layer 2's w3 lives elsewhere: " + labels);
     }
 
     @Test
@@ -183,8 +243,8 @@ class ScheduleTest {
         Manifest split = new Manifest(good.name(), c, good.tokenizer(), tensors, shards);
         List<String> labels = new ArrayList<>();
         for (Schedule.Launch l : Schedule.of(split).body()) labels.add(l.label());
-        assertTrue(labels.contains("Q/L0+K/L0+V/L0"), labels.toString());
-        assertTrue(labels.containsAll(List.of("Q/L1", "K/L1", "V/L1")), "layer 1's wk lives in another shard: " + labels);
+        assertTrue(labels.contains("ATT_NORM/L0+Q/L0+K/L0+V/L0"), labels.toString());
+        assertTrue(labels.containsAll(List.of("ATT_NORM/L1", "Q/L1", "K/L1", "V/L1")), "layer 1's wk lives in another shard: " + labels);
     }
 
     @Test
