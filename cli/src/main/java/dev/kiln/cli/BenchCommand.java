@@ -278,7 +278,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (q == Quant.KEEP) throw usage("--quant keep makes no sense for a synthetic model: use q4, q8, f16 or f32");
         Path dir = (cacheDir != null ? cacheDir : ServerConfig.defaultCacheDir())
-                .resolve("synthetic-" + shape.name() + "-" + q.id() + "-v2");
+                .resolve("synthetic-" + shape.name() + "-" + q.id() + "-v3");
         if (!Files.isRegularFile(dir.resolve(Packager.MANIFEST_FILE))) {
             err.printf("kiln bench: packaging a random-weight %s (%s) into %s%n", shape.name(), q.id(), dir);
             err.flush();

@@ -5,6 +5,7 @@ import dev.kiln.model.Manifest;
 import dev.kiln.model.ModelConfig;
 import dev.kiln.model.ShardInfo;
 import dev.kiln.model.TensorInfo;
+import dev.kiln.model.TensorNames;
 import dev.kiln.packager.archive.Archive;
 import dev.kiln.packager.gguf.GgmlType;
 import dev.kiln.packager.gguf.GgufFile;
@@ -89,15 +90,28 @@ public final class Packager {
             for (ModelSource.Tensor t : src.tensors()) total += t.bytes();
             List<TensorInfo> tensors = new ArrayList<>();
             List<QuantError> errors = new ArrayList<>();
-            for (ModelSource.Tensor t : src.tensors()) {
-                byte[] raw = src.read(t);
-                float[] values = GgufFile.toFloats(t.type(), raw, t.elements());
-                TensorPacker.Packed p = TensorPacker.pack(t.name(), t.type(), raw, values, t.shape(), opts.quant());
-                ShardWriter.Placement at = shards.add(p.bytes());
-                tensors.add(new TensorInfo(t.name(), t.shape(), p.dtype(), at.shard(), at.offset(), p.bytes().length));
-                errors.add(p.error());
-                done += t.bytes();
-                progress.update(done, total, t.name());
+            List<ModelSource.Tensor> all = src.tensors();
+            for (int i = 0; i < all.size(); ) {
+                int end = groupEnd(all, i, config.layers());
+                List<TensorPacker.Packed> packed = new ArrayList<>();
+                List<byte[]> bytes = new ArrayList<>();
+                for (ModelSource.Tensor t : all.subList(i, end)) {
+                    byte[] raw = src.read(t);
+                    float[] values = GgufFile.toFloats(t.type(), raw, t.elements());
+                    TensorPacker.Packed p = TensorPacker.pack(t.name(), t.type(), raw, values, t.shape(), opts.quant());
+                    packed.add(p);
+                    bytes.add(p.bytes());
+                }
+                List<ShardWriter.Placement> at = shards.addTogether(bytes);
+                for (int k = 0; k < packed.size(); k++) {
+                    ModelSource.Tensor t = all.get(i + k);
+                    TensorPacker.Packed p = packed.get(k);
+                    tensors.add(new TensorInfo(t.name(), t.shape(), p.dtype(), at.get(k).shard(), at.get(k).offset(), p.bytes().length));
+                    errors.add(p.error());
+                    done += t.bytes();
+                    progress.update(done, total, t.name());
+                }
+                i = end;
             }
             List<ShardInfo> shardInfos = shards.finish();
 
@@ -119,6 +133,26 @@ public final class Packager {
             }
             return new Written(manifest, List.copyOf(errors));
         }
+    }
+
+    /**
+     * The end (exclusive) of the run of tensors from {@code i} that the engine binds as one range and so must share a
+     * shard: a layer's consecutive attn_q, attn_k, attn_v; attn_q_bias, attn_k_bias, attn_v_bias; ffn_gate, ffn_up
+     * (docs/kernels.md, fusions). Just {@code i + 1} for any other tensor, or when the source stores them apart.
+     */
+    static int groupEnd(List<ModelSource.Tensor> ts, int i, int layers) {
+        for (int l = 0; l < layers; l++) {
+            for (List<String> group : List.of(
+                    List.of(TensorNames.attnQ(l), TensorNames.attnK(l), TensorNames.attnV(l)),
+                    List.of(TensorNames.attnQBias(l), TensorNames.attnKBias(l), TensorNames.attnVBias(l)),
+                    List.of(TensorNames.ffnGate(l), TensorNames.ffnUp(l)))) {
+                if (!group.contains(ts.get(i).name())) continue;
+                int end = i + 1;
+                while (end < ts.size() && group.contains(ts.get(end).name())) end++;
+                return end;
+            }
+        }
+        return i + 1;
     }
 
     /**

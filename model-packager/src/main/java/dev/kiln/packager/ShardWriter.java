@@ -45,10 +45,28 @@ final class ShardWriter implements AutoCloseable {
         long offset = align(pos);
         if (out != null && pos > 0 && offset + data.length > cap) finishShard();
         if (out == null) startShard();
-        offset = align(pos);
+        return append(data);
+    }
+
+    /** Appends one tensor's bytes to the open shard, aligned, whatever its size. */
+    private Placement append(byte[] data) throws IOException {
+        long offset = align(pos);
         write(ZEROS, (int) (offset - pos));
         write(data, data.length);
         return new Placement(done.size(), offset);
+    }
+
+    /**
+     * Appends tensors that must share a shard (the engine binds them as one range: q/k/v, their biases, gate/up),
+     * starting a new shard first when all of them would push a non-empty one past the cap.
+     */
+    List<Placement> addTogether(List<byte[]> group) throws IOException {
+        long end = pos;
+        for (byte[] data : group) end = align(end) + data.length;
+        if (out != null && pos > 0 && end > cap) finishShard();
+        List<Placement> at = new ArrayList<>();
+        for (byte[] data : group) at.add(at.isEmpty() ? add(data) : append(data)); // the rest stay with the first
+        return at;
     }
 
     /** Closes the last shard and returns every shard in order. */
