@@ -48,6 +48,8 @@ import java.util.concurrent.Callable;
                 + " less an empty submit's time (timestamp queries are optional and lavapipe's are unreliable). --json gives"
                 + " gpu_ms_per_token_by_role, dispatches_per_token_by_role and gpu_time_method per row; the table lists the"
                 + " roles by time with their share. Roles run alone: their sum need not equal the decode time per token.",
+                "--runtime browser uses Chromium's SwiftShader (f32); KILN_BROWSER_ADAPTER=lavapipe runs it on Mesa lavapipe"
+                + " (f16) through the test-only Chromium directory of e2e-tests/chromium-lavapipe/setup.sh.",
                 "Software adapters (lavapipe, SwiftShader) are for correctness: their figures are not GPU figures."})
 public final class BenchCommand implements Callable<Integer> {
 
