@@ -2,7 +2,7 @@
 // generates, streams the text to stdout. `./kiln generate --runtime node` serves the model and spawns this.
 //
 //   node node/generate.mjs --manifest <http url of manifest.json> --request REQUEST_JSON [--precision auto|f16|f32]
-//        [--json]
+//        [--json] [--profile REPEATS]
 //   node node/generate.mjs --manifest <url> --score IDS_JSON [--precision auto|f16|f32|f16,f32]
 //
 // REQUEST_JSON is one generation request, forwarded to the engine as it is: {"prompt": "…", "max_tokens": 128,
@@ -11,6 +11,8 @@
 // re-parsed here. `kiln generate` builds it from its options.
 // Without --json the generated text streams to stdout. With --json the text is not streamed and the LAST line of
 // stdout is one JSON object: prompt_ids, ids, text, precision, adapter, load_ms, prefill_tps, decode_tps, stopped.
+// --profile REPEATS (with --json) then times one more decode token by kernel role (engine.profile: wall clock, each
+// role's dispatches REPEATS times in one submit) and adds it to that object as "profile" (what `kiln bench` reports).
 // --score '[1, 2, …]' instead runs teacher forcing and prints {"logits": [[…], …]} (row p predicts ids[p + 1]); with
 // --precision f16,f32 (a comma list, score only) it loads the model once per precision in this one process and prints
 // one line per precision, {"precision": "f16", "logits": …}, in the order asked.
@@ -20,7 +22,7 @@ import { loadEngineBuild } from './engine-env.mjs';
 
 function usage(msg) {
   process.stderr.write(`generate: ${msg}\nusage: node generate.mjs --manifest URL --request JSON ` +
-    `[--precision auto|f16|f32] [--json]\n       node generate.mjs --manifest URL --score IDS_JSON [--precision LIST]\n`);
+    `[--precision auto|f16|f32] [--json] [--profile REPEATS]\n       node generate.mjs --manifest URL --score IDS_JSON [--precision LIST]\n`);
   process.exit(2);
 }
 
@@ -34,12 +36,16 @@ function parse(argv) {
       case '--precision': o.precision = argv[++i]; break;
       case '--score': o.score = argv[++i]; break;
       case '--json': o.json = true; break;
+      case '--profile': o.profile = Number(argv[++i]); break;
       case '--help': case '-h': usage('help'); break;
       default: usage(`unknown argument '${a}'`);
     }
   }
   if (!o.manifest) usage('--manifest is required');
   if ((o.request === undefined) === (o.score === undefined)) usage('exactly one of --request and --score is required');
+  if (o.profile !== undefined && (!o.json || !(Number.isInteger(o.profile) && o.profile >= 1))) {
+    usage('--profile needs --json and a whole number of repeats ≥ 1');
+  }
   return o;
 }
 
@@ -89,7 +95,11 @@ try {
     const r = JSON.parse(result);
     process.stderr.write(`${o.json ? '' : '\n'}${r.ids.length} tokens; prefill ${r.prefill_tps.toFixed(1)} tok/s, ` +
       `decode ${r.decode_tps.toFixed(1)} tok/s (${r.precision})\n`);
-    if (o.json) await emit(result + '\n');
+    if (o.json && o.profile !== undefined) {
+      await emit(JSON.stringify({ ...r, profile: JSON.parse(await engine.profile(o.profile)) }) + '\n');
+    } else if (o.json) {
+      await emit(result + '\n');
+    }
   }
   engine.close();
   process.exit(0);

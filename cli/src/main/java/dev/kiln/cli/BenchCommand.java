@@ -32,18 +32,26 @@ import java.util.concurrent.Callable;
  * {@code kiln generate} runs it ({@link GenerateCommand#run}), and reporting the median of each figure. The engine
  * times itself with the wall clock around GPU work that it waits for; pipelines are created at load, so their
  * compilation ({@code compile_ms}, part of {@code load_ms}) is in no other figure.
+ *
+ * <p>GPU time per kernel role (Node runtime): after each run's generate the engine profiles one more decode token
+ * (webclient's {@code Profile}): each role's dispatches of a token {@code --profile-repeats} times in one submit, timed
+ * with the wall clock to the queue's completion, less an empty submit's time. Each row reports the median per role
+ * ({@code gpu_ms_per_token_by_role}), the role's dispatches per token and the method ({@code gpu_time_method}). Roles
+ * are timed alone, so their sum need not equal the decode time per token.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, version = "kiln bench 0.2.0",
         header = "Measure load, time to first token, prefill and decode speed of the engine (median of several runs).",
         description = {"Figures are the engine's own wall-clock timings; per-token work (dispatches, submits, bytes read"
-                + " back) is what the engine encoded. GPU time per kernel role is not measured (the engine uses no"
-                + " timestamp queries; lavapipe's are unreliable).",
+                + " back) is what the engine encoded.",
+                "GPU time per kernel role (Node): after each run the engine times one more decode token role by role, each"
+                + " role's dispatches --profile-repeats times in one submit, with the wall clock to the queue's completion,"
+                + " less an empty submit's time (timestamp queries are optional and lavapipe's are unreliable). --json gives"
+                + " gpu_ms_per_token_by_role, dispatches_per_token_by_role and gpu_time_method per row; the table lists the"
+                + " roles by time with their share. Roles run alone: their sum need not equal the decode time per token.",
+                "--runtime browser uses Chromium's SwiftShader (f32); KILN_BROWSER_ADAPTER=lavapipe runs it on Mesa lavapipe"
+                + " (f16) through the test-only Chromium directory of e2e-tests/chromium-lavapipe/setup.sh.",
                 "Software adapters (lavapipe, SwiftShader) are for correctness: their figures are not GPU figures."})
 public final class BenchCommand implements Callable<Integer> {
-
-    /** Why the report has no GPU time per kernel role. */
-    static final String GPU_TIME_NOTE = "not measured: the engine uses no timestamp queries (unreliable on the software"
-            + " adapters); figures are wall-clock";
 
     @Spec
     CommandSpec spec;
@@ -86,6 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "3", paramLabel = "<n>", description = "runs per row (default: ${DEFAULT-VALUE})")
     int repeat;
 
+    @Option(names = "--profile-repeats", defaultValue = "10", paramLabel = "<n>",
+            description = "repeats of each kernel role's dispatches in the GPU time profile; 0 skips it (default: ${DEFAULT-VALUE})")
+    int profileRepeats;
+
     @Mixin
     EngineOptions engine = new EngineOptions();
 
@@ -100,6 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
             default -> throw usage("--runtime must be node, browser or both, got '" + runtime + "'");
         };
         if (repeat < 1 || tokens < 2) throw usage("--repeat must be at least 1 and --tokens at least 2");
+        if (profileRepeats < 0) throw usage("--profile-repeats must be 0 (no profile) or more, got " + profileRepeats);
         for (int n : promptTokens) if (n < 1) throw usage("--prompt-tokens must be positive, got " + n);
         if ((modelInput == null) == (synthetic == null)) throw usage("give exactly one of --model and --synthetic");
         PrintWriter err = spec.commandLine().getErr();
@@ -118,7 +131,8 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < repeat; i++) {
                     err.printf("kiln bench: %s, %d prompt tokens, run %d/%d%n", rt, n, i + 1, repeat);
                     err.flush();
-                    runs[i] = GenerateCommand.run(model, rt, request, engine.precision, null, err);
+                    int profile = rt == EngineOptions.Runtime.node ? profileRepeats : 0;
+                    runs[i] = GenerateCommand.run(model, rt, request, engine.precision, null, profile, err);
                 }
                 rows.add(row(rt, runs));
             }
@@ -145,6 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
                         (Double) r.get("decode_tps"), (Double) d.get("dispatches"), (Double) d.get("submits"),
                         (Double) d.get("read_bytes"));
             }
+            printRoles(out, rows);
         }
         out.flush();
         return ExitCodes.OK;
@@ -252,9 +267,53 @@ public final class BenchCommand implements Callable<Integer> {
         // the work is the same every run: the last run's, per prompt token and per decoded token
         row.put("prefill_per_prompt_token", work(last.prefill(), last.promptTokens()));
         row.put("decode_per_token", work(last.decode(), last.tokens() - 1));
-        row.put("gpu_time_per_role", null);
-        row.put("gpu_time_note", GPU_TIME_NOTE);
+        EngineResult.Profile profile = last.profile();
+        row.put("gpu_time_method", profile != null ? profile.method()
+                : rt == EngineOptions.Runtime.node ? "not measured (--profile-repeats 0)" : "not measured in the browser runtime");
+        row.put("gpu_ms_per_token_by_role", profile != null ? medianByRole(runs) : null);
+        row.put("dispatches_per_token_by_role", profile != null ? profile.dispatches() : null);
         return row;
+    }
+
+    /** Each role's median GPU ms per token over the runs, slowest first. */
+    private static Map<String, Object> medianByRole(EngineResult[] runs) {
+        Map<String, Double> median = new LinkedHashMap<>();
+        for (String role : runs[runs.length - 1].profile().msPerToken().keySet()) {
+            double[] ms = new double[runs.length];
+            for (int i = 0; i < runs.length; i++) ms[i] = runs[i].profile().msPerToken().get(role);
+            median.put(role, median(ms));
+        }
+        Map<String, Object> sorted = new LinkedHashMap<>();
+        median.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    /** The table's second part: per row, the kernel roles by GPU time per token (slowest first) and their share. */
+    @SuppressWarnings("unchecked")
+    private static void printRoles(PrintWriter out, List<Object> rows) {
+        String method = null;
+        for (Object o : rows) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            Map<String, Object> ms = (Map<String, Object>) r.get("gpu_ms_per_token_by_role");
+            if (ms == null) continue;
+            Map<String, Object> n = (Map<String, Object>) r.get("dispatches_per_token_by_role");
+            if (method == null) {
+                out.println();
+                out.println("| runtime | prompt | kernel role | dispatches/token | GPU ms/token | share |");
+                out.println("|---|---|---|---|---|---|");
+            }
+            method = (String) r.get("gpu_time_method");
+            double total = 0;
+            for (Object v : ms.values()) total += (Double) v;
+            for (Map.Entry<String, Object> e : ms.entrySet()) {
+                double v = (Double) e.getValue();
+                out.printf("| %s | %s | %s | %s | %.3f | %.0f %% |%n", r.get("runtime"), r.get("prompt_tokens"), e.getKey(),
+                        n.get(e.getKey()), v, total > 0 ? 100 * v / total : 0);
+            }
+        }
+        if (method != null) out.println("GPU time per kernel role: " + method + "; roles timed alone, so the sum need not"
+                + " equal the decode time per token.");
     }
 
     private static Map<String, Object> work(EngineResult.Work w, int per) {

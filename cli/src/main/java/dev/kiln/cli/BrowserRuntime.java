@@ -28,6 +28,14 @@ import java.util.function.Consumer;
 final class BrowserRuntime {
     static final String BINARY = System.getenv().getOrDefault("KILN_CHROMIUM", "/usr/lib/chromium/chromium");
     static final String DRIVER = System.getenv().getOrDefault("KILN_CHROMEDRIVER", "/usr/bin/chromedriver");
+    /**
+     * Test-only opt-in, {@code KILN_BROWSER_ADAPTER=lavapipe}: Chromium's WebGPU on Mesa lavapipe (f16) instead of its
+     * SwiftShader, through the Chromium directory that {@code e2e-tests/chromium-lavapipe/setup.sh} builds
+     * ({@code KILN_CHROMIUM_LAVAPIPE}, else ~/.cache/kiln/chromium-lavapipe).
+     */
+    static final boolean LAVAPIPE = "lavapipe".equals(System.getenv("KILN_BROWSER_ADAPTER"));
+    static final Path LAVAPIPE_DIR = Path.of(System.getenv().getOrDefault("KILN_CHROMIUM_LAVAPIPE",
+            System.getProperty("user.home") + "/.cache/kiln/chromium-lavapipe"));
 
     private final PrintWriter err;
 
@@ -39,18 +47,27 @@ final class BrowserRuntime {
      */
     EngineResult generate(String siteUrl, GenerationRequest request, EngineOptions.Precision precision,
                           Consumer<String> text) throws IOException, InterruptedException {
-        if (!new File(BINARY).canExecute() || !new File(DRIVER).canExecute()) {
+        String binary = LAVAPIPE ? LAVAPIPE_DIR.resolve("chromium").toString() : BINARY;
+        if (LAVAPIPE && !Files.isRegularFile(LAVAPIPE_DIR.resolve("lavapipe_icd.json"))) {
+            throw new CommandFailure(ExitCodes.IO, "KILN_BROWSER_ADAPTER=lavapipe needs the Chromium directory that"
+                    + " e2e-tests/chromium-lavapipe/setup.sh builds; " + LAVAPIPE_DIR + " has none");
+        }
+        if (!new File(binary).canExecute() || !new File(DRIVER).canExecute()) {
             throw new CommandFailure(ExitCodes.IO, "the browser runtime needs Chromium (" + BINARY + ") and chromedriver ("
                     + DRIVER + "): run it through the ./kiln launcher, which installs them, or set KILN_CHROMIUM and KILN_CHROMEDRIVER");
         }
         Path profile = Files.createTempDirectory("kiln-chromium");
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(BINARY);
+        options.setBinary(binary);
         options.addArguments("--headless", "--no-sandbox", "--enable-unsafe-webgpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile);
-        ChromeDriver driver = new ChromeDriver(
-                new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(), options);
+        ChromeDriverService.Builder service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER));
+        if (LAVAPIPE) {
+            options.addArguments("--enable-webgpu-developer-features"); // the adapter's description names llvmpipe
+            service.withEnvironment(Map.of("VK_ICD_FILENAMES", LAVAPIPE_DIR.resolve("lavapipe_icd.json").toString()));
+        }
+        ChromeDriver driver = new ChromeDriver(service.build(), options);
         try {
             // mode=completion: the prompt is continued as given, even for a model with a chat template
             driver.get(siteUrl + "?autoload=1&mode=completion&request=" + URLEncoder.encode(request.toJson(), StandardCharsets.UTF_8)

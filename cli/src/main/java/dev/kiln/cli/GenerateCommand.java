@@ -56,7 +56,7 @@ public final class GenerateCommand implements Callable<Integer> {
         GenerationRequest request = generation.request(prompt);
         PrintWriter out = spec.commandLine().getOut();
         EngineResult result = run(model, runtime, request, engine.precision, json ? null : NodeRuntime.to(out),
-                spec.commandLine().getErr());
+                0, spec.commandLine().getErr());
         if (json) out.println(result.json());
         else if (runtime == EngineOptions.Runtime.browser) out.println();
         out.flush();
@@ -66,15 +66,18 @@ public final class GenerateCommand implements Callable<Integer> {
     /**
      * Serves the model and runs one request on a runtime: how {@code generate} and {@code bench} both run the engine.
      *
-     * @param text receives the text as it is generated, or null
-     * @param err  where the browser runtime reports the page's progress
+     * @param text           receives the text as it is generated, or null
+     * @param profileRepeats when positive (and text is null), the engine then profiles one more decode token by kernel
+     *                       role ({@link EngineResult#profile}; {@code bench})
+     * @param err            where the browser runtime reports the page's progress
      * @return the engine's result; null only when the Node runtime streamed the text
      */
     static EngineResult run(ModelOptions model, EngineOptions.Runtime runtime, GenerationRequest request,
-                            EngineOptions.Precision precision, Consumer<String> text, PrintWriter err) throws Exception {
+                            EngineOptions.Precision precision, Consumer<String> text, int profileRepeats,
+                            PrintWriter err) throws Exception {
         try (LocalModelServer server = LocalModelServer.start(model.model, model.cacheDir, model.hubUrl)) {
             return switch (runtime) {
-                case node -> NodeRuntime.generate(server.manifestUrl(), request, precision, text);
+                case node -> NodeRuntime.generate(server.manifestUrl(), request, precision, text, profileRepeats);
                 case browser -> new BrowserRuntime(err).generate(server.url("/"), request, precision, text);
             };
         } catch (LocalModelServer.InputFailed e) {

@@ -20,16 +20,19 @@ final class NodeRuntime {
     private NodeRuntime() {}
 
     /**
-     * @param text receives the text as it is generated, or null to run without streaming (the engine's result is
-     *             then read from the script's last line)
+     * @param text           receives the text as it is generated, or null to run without streaming (the engine's result
+     *                       is then read from the script's last line)
+     * @param profileRepeats when positive (and text is null), the engine then profiles one more decode token by kernel
+     *                       role with this many repeats ({@link EngineResult#profile})
      * @return the engine's result, or null when the text was streamed
      */
     static EngineResult generate(String manifestUrl, GenerationRequest request, EngineOptions.Precision precision,
-                                 Consumer<String> text) throws IOException, InterruptedException {
+                                 Consumer<String> text, int profileRepeats) throws IOException, InterruptedException {
         Path script = Installation.requireNode("generate");
         List<String> cmd = new ArrayList<>(List.of("node", script.toString(), "--manifest", manifestUrl,
                 "--request", request.toJson(), "--precision", precision.name()));
         if (text == null) cmd.add("--json");
+        if (text == null && profileRepeats > 0) cmd.addAll(List.of("--profile", String.valueOf(profileRepeats)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().putIfAbsent("VK_ICD_FILENAMES", "/usr/share/vulkan/icd.d/lvp_icd.json");

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kiln bench}: the prompt ids have the asked length; a bad shape or a missing model is a usage error; on the
- * tiny synthetic shape in Node, --json gives one row per prompt length with every figure of the protocol.
+ * tiny synthetic shape in Node, --json gives one row per prompt length with every figure of the protocol, including
+ * GPU time per kernel role whose dispatch counts add up to a decoded token's.
  */
 class BenchCommandTest {
 
@@ -69,7 +70,15 @@ class BenchCommandTest {
             assertEquals(1.0, d.number("submits"), "one submit per decoded token");
             assertEquals(4.0, d.number("read_bytes"), "greedy reads back one id per token");
             assertTrue(r.object("prefill_per_prompt_token").number("dispatches") > 0, out);
-            assertTrue(r.string("gpu_time_note").startsWith("not measured"), out);
+            assertTrue(r.string("gpu_time_method").startsWith("wall clock per role"), out);
+            JsonObject ms = r.object("gpu_ms_per_token_by_role"), n = r.object("dispatches_per_token_by_role");
+            assertEquals(n.map().keySet(), ms.map().keySet(), "a time and a dispatch count for every role");
+            int dispatches = 0;
+            for (String role : n.map().keySet()) {
+                assertTrue(ms.number(role) >= 0, role + " in " + out);
+                dispatches += n.integer(role);
+            }
+            assertEquals(d.number("dispatches"), dispatches, "the roles' dispatches are those of a decoded token");
         }
         assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v2/manifest.json")), "packaged into the cache");
     }

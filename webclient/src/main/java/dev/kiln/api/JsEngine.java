@@ -25,6 +25,8 @@ import org.teavm.jso.core.JSString;
  *   engine.completion(requestJson, onChunk)   → Promise&lt;string&gt; (OpenAI text completion JSON, for base models)
  *   engine.score(idsJson)                      → Promise&lt;string&gt; ({"logits": [[…vocab], …]}, teacher forcing)
  *   engine.trace(idsJson)                      → Promise&lt;string&gt; ({"steps": [{pos, step, layer, values}, …]}, step by step)
+ *   engine.profile(repeats)                    → Promise&lt;string&gt; (GPU ms of one decode token by kernel role, wall
+ *                                              clock; see {@link dev.kiln.engine.Profile#toJson})
  *   engine.stop()                              stops a running generate after the current token
  *   engine.close()                             frees the GPU device
  * </pre>
@@ -128,6 +130,12 @@ public final class JsEngine {
             m.put("steps", steps);
             return JSString.valueOf(Json.write(m));
         });
+    }
+
+    /** GPU time per decode token by kernel role ({@link Engine#profile}): run after a generate. */
+    @JSExport
+    public JSPromise<JSString> profile(int repeats) {
+        return Errors.promise(() -> JSString.valueOf(engine.profile(repeats).toJson()));
     }
 
     @JSExport

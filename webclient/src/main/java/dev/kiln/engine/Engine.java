@@ -334,6 +334,19 @@ public final class Engine {
     }
 
     /**
+     * GPU time of one greedy decode token by kernel role ({@link Profile}: wall clock, each role's dispatches
+     * {@code repeats} times in one submit, an empty submit's time subtracted). It times the position after the cached
+     * ones, so run a generate first for attention over a real context; the cached conversation is kept.
+     */
+    public Profile profile(int repeats) {
+        if (closed) throw new IllegalStateException("this engine was closed: load the model again");
+        if (gpu.isLost()) recover();
+        int pos = Math.min(cachedLength, config().context() - 1);
+        cachedLength = pos; // at a full context the last cached row is overwritten: forget it
+        return Profile.measure(gpu, plan, pos, repeats);
+    }
+
+    /**
      * Runs the body (embed + layers) for prompt positions first .. last-1 in blocks of up to {@code plan.block}
      * positions, one submit each: the Step uniform says where the block starts and how many rows it holds (a queue
      * write, ordered before the block's submit), and every layer runs once per block.

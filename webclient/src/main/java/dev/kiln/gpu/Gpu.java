@@ -178,6 +178,12 @@ public final class Gpu {
         readBytes += 4.0 * words;
     }
 
+    /** Waits until the GPU has finished every submit so far ({@code queue.onSubmittedWorkDone()}). */
+    public void waitForSubmittedWork() {
+        Await.done(submittedWorkDone(queue), "onSubmittedWorkDone");
+        checkLost();
+    }
+
     // ---- errors ----
 
     /** Opens the error scopes that {@link #checkScopes} closes: validation and out-of-memory. */
@@ -305,6 +311,9 @@ public final class Gpu {
 
     @JSBody(params = { "q", "b", "offset", "data" }, script = "q.writeBuffer(b, offset, data);")
     private static native void writeView(GPUQueue q, GPUBuffer b, double offset, Uint8Array data);
+
+    @JSBody(params = "q", script = "return q.onSubmittedWorkDone();")
+    private static native JSPromise<JSObject> submittedWorkDone(GPUQueue q);
 
     @JSBody(params = "b", script = "return b.mapAsync(1);")
     private static native JSPromise<JSObject> mapRead(GPUBuffer b);
