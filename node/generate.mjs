@@ -72,7 +72,8 @@ try {
       engine = await kiln.load(o.manifest, onProgress, JSON.stringify({ precision }));
       const info = JSON.parse(engine.info());
       process.stderr.write(`loaded ${info.name}: ${info.precision} in ${info.load_ms.toFixed(0)} ms, ` +
-        `${info.dispatches_per_token} dispatches per token\n`);
+        `${info.dispatches_per_token} dispatches per token, ` +
+    (info.subgroups ? 'subgroup reductions' : `workgroup-memory reductions (${info.subgroups_note})`) + '\n');
       const scored = await engine.score(o.score);
       await emit(`{"precision":"${info.precision}","dispatches_per_token":${info.dispatches_per_token},` +
         scored.trim().slice(1) + '\n');
@@ -85,7 +86,8 @@ try {
   if (tty) process.stderr.write('\n');
   const info = JSON.parse(engine.info());
   process.stderr.write(`loaded ${info.name}: ${info.precision} on ${info.adapter} in ${info.load_ms.toFixed(0)} ms, ` +
-    `${info.dispatches_per_token} dispatches per token\n`);
+    `${info.dispatches_per_token} dispatches per token, ` +
+    (info.subgroups ? 'subgroup reductions' : `workgroup-memory reductions (${info.subgroups_note})`) + '\n');
   if (o.score !== undefined) {
     await emit(await engine.score(o.score) + '\n');
   } else {

@@ -41,7 +41,7 @@ if (!adapter) {
 }
 const features = [...adapter.features];
 const device = await adapter.requestDevice({
-  requiredFeatures: features.includes('shader-f16') ? ['shader-f16'] : [],
+  requiredFeatures: ['shader-f16', 'subgroups'].filter(f => features.includes(f)),
   requiredLimits: {
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,

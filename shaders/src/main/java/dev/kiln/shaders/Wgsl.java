@@ -10,7 +10,9 @@ import dev.kiln.model.DType;
  *  2. weight prelude      weights_f32.wgsl | weights_f16.wgsl | weights_q8.wgsl | weights_q4.wgsl
  *                         (only for kernels with a weight binding: EMBED, MAT_VEC, MAT_MUL)
  *  3. reduction prelude   reduce.wgsl: reduce_sum, reduce_sum4, reduce_max, reduce_best over the workgroup
- *                         (only for kernels that {@link Kernel#reduces()}; they define {@code const WG})
+ *                         (only for kernels that {@link Kernel#reduces()}; they define {@code const WG}), or
+ *                         reduce_subgroups.wgsl, the same functions through subgroup operations, when asked
+ *                         (then "enable subgroups;" comes first)
  *  4. row-dot prelude     mat_vec_rows.wgsl: dot_rows, four weight rows against x, RMSNorm folded in on request
  *                         (only for kernels that {@link Kernel#dotsRows()}: the mat-vecs)
  *  5. the kernel file     &lt;role&gt;.wgsl
@@ -43,21 +45,37 @@ public final class Wgsl {
      * Null means the built-in file.
      */
     public static String source(Kernel kernel, Precision precision, DType weights, String kernelText) {
+        return source(kernel, precision, weights, false, kernelText);
+    }
+
+    /**
+     * Like {@link #source(Kernel, Precision, DType, String)}; {@code subgroups}: a reducing kernel takes the subgroup
+     * variant of the reduction prelude ({@link #SUBGROUP_REDUCE_PRELUDE}, after {@code enable subgroups;}), which needs
+     * the device feature {@code subgroups}. Kernels that do not reduce are the same either way.
+     */
+    public static String source(Kernel kernel, Precision precision, DType weights, boolean subgroups, String kernelText) {
         if (kernel == null || precision == null) throw new IllegalArgumentException("kernel and precision are required");
-        StringBuilder b = new StringBuilder(precision.prelude());
+        boolean sg = subgroups && kernel.reduces();
+        StringBuilder b = new StringBuilder(sg ? "enable subgroups;\n" : "").append(precision.prelude());
         if (kernel.hasWeights()) {
             if (weights == null) {
                 throw new IllegalArgumentException(kernel + " reads weights: pass their dtype (f32, f16, q8 or q4)");
             }
             b.append(file(weightPrelude(weights)));
         }
-        if (kernel.reduces()) b.append(file(REDUCE_PRELUDE));
+        if (kernel.reduces()) b.append(file(sg ? SUBGROUP_REDUCE_PRELUDE : REDUCE_PRELUDE));
         if (kernel.dotsRows()) b.append(file(ROWS_PRELUDE));
         return b.append(kernelText != null ? kernelText : file(kernel.fileName())).toString();
     }
 
     /** The workgroup-reduction prelude's file name. */
     public static final String REDUCE_PRELUDE = "reduce.wgsl";
+
+    /** The subgroup variant of the reduction prelude: the same functions through subgroup operations. */
+    public static final String SUBGROUP_REDUCE_PRELUDE = "reduce_subgroups.wgsl";
+
+    /** The feature the subgroup variant needs. */
+    public static final String SUBGROUPS = "subgroups";
 
     /** The row-dot prelude's file name. */
     public static final String ROWS_PRELUDE = "mat_vec_rows.wgsl";

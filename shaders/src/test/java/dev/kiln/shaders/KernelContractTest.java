@@ -144,6 +144,25 @@ class KernelContractTest {
     }
 
     @Test
+    void theSubgroupReductionPreludeDefinesWhatTheSharedMemoryOneDoes() {
+        String shared = Wgsl.file(Wgsl.REDUCE_PRELUDE), sub = Wgsl.file(Wgsl.SUBGROUP_REDUCE_PRELUDE);
+        Matcher m = Pattern.compile("\nfn (\\w+\\([^)]*\\) -> \\w+)").matcher(shared);
+        int n = 0;
+        while (m.find()) {
+            assertTrue(sub.contains("\nfn " + m.group(1)), "reduce_subgroups.wgsl lacks fn " + m.group(1));
+            n++;
+        }
+        assertEquals(5, n, "reduce_sum, reduce_sum4, reduce_max, beats, reduce_best");
+        assertFalse(sub.contains("@binding") || sub.contains("\nconst WG"), "the prelude binds nothing and uses the kernel's WG");
+        for (Kernel k : Kernel.values()) {
+            String text = Wgsl.source(k, Precision.F16, DType.Q4, true, null);
+            assertEquals(k.reduces(), text.startsWith("enable subgroups;\nenable f16;\n"), k + ": enable lines first");
+            assertEquals(k.reduces(), text.contains(sub), k + ": the subgroup prelude only where a kernel reduces");
+            assertFalse(text.contains(shared), k + ": never both preludes");
+        }
+    }
+
+    @Test
     void theSourceIsPrecisionPreludeThenWeightPreludeThenReductionPreludeThenKernel() {
         String f16 = Wgsl.source(Kernel.MAT_VEC, Precision.F16, DType.Q4);
         assertEquals("enable f16;\nalias kv = f16;\n" + Wgsl.file("weights_q4.wgsl") + Wgsl.file("reduce.wgsl")

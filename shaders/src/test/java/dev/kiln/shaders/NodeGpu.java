@@ -89,6 +89,18 @@ public final class NodeGpu implements AutoCloseable {
         return a.string("description", a.string("device", "?")) + " (" + a.string("vendor", "?") + ")";
     }
 
+    /**
+     * Whether kernels take the subgroup variant of the reduction prelude: system property {@code kiln.subgroups} (the
+     * shaders module's second test execution sets it); the device must then have the {@code subgroups} feature.
+     */
+    public boolean subgroups() {
+        if (!Boolean.getBoolean("kiln.subgroups")) return false;
+        if (!features().contains(Wgsl.SUBGROUPS)) {
+            throw new IllegalStateException("kiln.subgroups is set but " + adapter() + " lacks the subgroups feature");
+        }
+        return true;
+    }
+
     /** The device's features. */
     public List<Object> features() { return info.array("features"); }
 
@@ -100,7 +112,7 @@ public final class NodeGpu implements AutoCloseable {
     /** One device limit, e.g. "maxStorageBufferBindingSize". */
     public long limit(String name) { return info.object("limits").longInteger(name); }
 
-    public Run request() { return new Run(); }
+    public Run request() { return new Run(subgroups()); }
 
     /** Runs all dispatches of {@code run} in one submit and reads back its read buffers. */
     public Result run(Run run) {
@@ -199,7 +211,10 @@ public final class NodeGpu implements AutoCloseable {
         private final Map<String, Object> buffers = new LinkedHashMap<>();
         private final List<Object> dispatches = new ArrayList<>();
         private final List<Object> reads = new ArrayList<>();
+        private final boolean subgroups;
         private int uniforms;
+
+        Run(boolean subgroups) { this.subgroups = subgroups; }
 
         public Run bytes(String name, byte[] data) {
             buffers.put(name, Map.of("data", Base64.getEncoder().encodeToString(data)));
@@ -270,7 +285,7 @@ public final class NodeGpu implements AutoCloseable {
             names.add(p);
             List<Binding.Access> types = new ArrayList<>();
             for (Binding b : bs) types.add(b.access());
-            return dispatch(shader(Wgsl.source(kernel, precision, weights)), kernel.name().toLowerCase(),
+            return dispatch(shader(Wgsl.source(kernel, precision, weights, subgroups, null)), kernel.name().toLowerCase(),
                     params.workgroups(), names, types);
         }
 

@@ -50,6 +50,8 @@ public final class JsEngine {
         m.put("load_ms", engine.loadMs());
         m.put("compile_ms", engine.compileMs());
         m.put("dispatches_per_token", engine.dispatchesPerToken());
+        m.put("subgroups", engine.subgroups());
+        if (!engine.subgroups()) m.put("subgroups_note", engine.noSubgroups());
         m.put("architecture", c.architecture());
         m.put("dim", c.dim());
         m.put("layers", c.layers());

@@ -102,13 +102,17 @@ public final class Engine {
             listener.progress(new Progress(Progress.Phase.COMPILE, bytes, bytes, shards, shards));
             // every pipeline is created (compiled) here, before any timed work
             double tCompile = now();
-            Plan plan = new Plan(gpu, new PipelineCache(gpu, precision, kernels), model, Params.TopK.MAX_K);
+            StringBuilder noSubgroups = new StringBuilder();
+            boolean subgroups = SubgroupCheck.passes(gpu, precision, noSubgroups);
+            Plan plan = new Plan(gpu, new PipelineCache(gpu, precision, kernels, subgroups), model, Params.TopK.MAX_K);
             double compileMs = now() - tCompile;
             gpu.checkLoadScopes("loading " + model.manifest().name() + " needs about "
                     + Admission.mib(Admission.estimate(model.manifest(), model.manifest().config().context(), precision))
                     + " of GPU memory (" + Admission.mib(bytes) + " of weights)");
             listener.progress(new Progress(Progress.Phase.READY, bytes, bytes, shards, shards));
-            return new Engine(gpu, model, precision, plan, now() - t0, compileMs, kernels);
+            Engine engine = new Engine(gpu, model, precision, plan, now() - t0, compileMs, kernels);
+            engine.noSubgroups = noSubgroups.toString();
+            return engine;
         } catch (RuntimeException e) {
             gpu.destroy();
             throw e;
@@ -146,6 +150,14 @@ public final class Engine {
 
     public int dispatchesPerToken() { return plan.dispatchesPerToken(); }
 
+    /** Whether the reducing kernels use subgroup operations (the device has them and {@link SubgroupCheck} passed). */
+    public boolean subgroups() { return plan.subgroups(); }
+
+    /** Why the kernels reduce through workgroup memory instead of subgroups ("" when they use subgroups). */
+    public String noSubgroups() { return noSubgroups; }
+
+    private String noSubgroups = "";
+
     /** Asks a running {@link #generate} to stop after the current token. */
     public void stop() { stopRequested = true; }
 
@@ -162,7 +174,7 @@ public final class Engine {
 
     /** After a lost device: {@link Recovery} rebuilds on a new device; the KV cache starts empty. */
     private void recover() {
-        Recovery.Rebuilt r = Recovery.rebuild(gpu, model, precision, kernels);
+        Recovery.Rebuilt r = Recovery.rebuild(gpu, model, precision, kernels, plan.subgroups());
         gpu = r.gpu();
         model = r.model();
         plan = r.plan();

@@ -13,7 +13,10 @@ import dev.kiln.shaders.Precision;
 import dev.kiln.shaders.Wgsl;
 import org.teavm.jso.webgpu.GPUPipeline;
 
-/** Compiled kernels, one per (kernel, precision, weight dtype); a model needs a handful, built once at load. */
+/**
+ * Compiled kernels, one per (kernel, precision, weight dtype); a model needs a handful, built once at load. With
+ * {@code subgroups} the reducing kernels take the subgroup reduction prelude ({@link Wgsl#source}).
+ */
 public final class PipelineCache {
 
     /** What makes two pipelines the same; {@code weights} is null for kernels without a weight binding. */
@@ -25,17 +28,25 @@ public final class PipelineCache {
     private final Precision precision;
     private final Map<Key, GPUPipeline.Compute> pipelines = new HashMap<>();
     private final Map<Kernel, String> overrides;
+    private final boolean subgroups;
 
-    public PipelineCache(Gpu gpu, Precision precision) { this(gpu, precision, Map.of()); }
+    public PipelineCache(Gpu gpu, Precision precision) { this(gpu, precision, Map.of(), false); }
 
-    /** With {@code overrides}: kernel file texts used instead of the built-in ones (a developer's changed kernel). */
-    public PipelineCache(Gpu gpu, Precision precision, Map<Kernel, String> overrides) {
+    /**
+     * With {@code overrides}: kernel file texts used instead of the built-in ones (a developer's changed kernel);
+     * {@code subgroups}: the subgroup reduction prelude (the device must have the feature).
+     */
+    public PipelineCache(Gpu gpu, Precision precision, Map<Kernel, String> overrides, boolean subgroups) {
         this.gpu = gpu;
         this.precision = precision;
         this.overrides = overrides;
+        this.subgroups = subgroups;
     }
 
     public Precision precision() { return precision; }
+
+    /** Whether the reducing kernels use subgroup operations. */
+    public boolean subgroups() { return subgroups; }
 
     public int size() { return pipelines.size(); }
 
@@ -44,7 +55,7 @@ public final class PipelineCache {
         Key key = new Key(kernel, precision, kernel.hasWeights() ? weights : null);
         GPUPipeline.Compute p = pipelines.get(key);
         if (p == null) {
-            p = Pipelines.create(gpu, key.label(), Wgsl.source(kernel, precision, key.weights(), overrides.get(kernel)), bindingTypes(kernel));
+            p = Pipelines.create(gpu, key.label(), Wgsl.source(kernel, precision, key.weights(), subgroups, overrides.get(kernel)), bindingTypes(kernel));
             pipelines.put(key, p);
         }
         return p;

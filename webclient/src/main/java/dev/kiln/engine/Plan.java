@@ -104,6 +104,9 @@ public final class Plan {
         topKPass = List.of(topK);
     }
 
+    /** Whether the plan's reducing kernels use subgroup operations. */
+    boolean subgroups() { return pipelines.subgroups(); }
+
     /** Dispatches per token (body + head + one tail). */
     int dispatchesPerToken() { return body.size() + head.size() + 1; }
 

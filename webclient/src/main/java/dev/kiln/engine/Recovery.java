@@ -23,7 +23,7 @@ final class Recovery {
     /** The replacement device, the model's buffers on it, its plan, and a sentence for the user. */
     record Rebuilt(Gpu gpu, Loader.Loaded model, Plan plan, String message) {}
 
-    static Rebuilt rebuild(Gpu lost, Loader.Loaded model, Precision precision, Map<Kernel, String> kernels) {
+    static Rebuilt rebuild(Gpu lost, Loader.Loaded model, Precision precision, Map<Kernel, String> kernels, boolean subgroups) {
         String why = lost.lostDescription();
         double t0 = Engine.now();
         Gpu fresh = Gpu.request();
@@ -37,7 +37,9 @@ final class Recovery {
                 if (!p.source().isEmpty() && !sources.contains(p.source())) sources.add(p.source());
             });
             Loader.Loaded moved = model.withShards(shards);
-            Plan plan = new Plan(fresh, new PipelineCache(fresh, precision, kernels), moved, Params.TopK.MAX_K);
+            // the new device gets the subgroup kernels only if the old one had them and it passes the check too
+            boolean sg = subgroups && SubgroupCheck.passes(fresh, precision, null);
+            Plan plan = new Plan(fresh, new PipelineCache(fresh, precision, kernels, sg), moved, Params.TopK.MAX_K);
             String from = store == null ? "from the server" : sources.contains("network")
                     ? "from this browser's model store (shards it lacked from the server)" : "from this browser's model store";
             return new Rebuilt(fresh, moved, plan, "The GPU device was lost (" + why + "); a new device was set up and the"

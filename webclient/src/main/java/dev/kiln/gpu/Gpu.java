@@ -32,6 +32,7 @@ import org.teavm.jso.webgpu.GPUQueue;
 public final class Gpu {
     /** The feature that lets WGSL use {@code f16} arithmetic (and the engine its F16 precision). */
     public static final String SHADER_F16 = "shader-f16";
+    public static final String SUBGROUPS = "subgroups";
 
     private final GPUAdapter adapter;
     private final GPUDevice device;
@@ -65,9 +66,10 @@ public final class Gpu {
                     + " or this GPU is blocklisted (try chrome://gpu, or enable chrome://flags/#enable-unsafe-webgpu)");
         }
         boolean f16 = adapter.getFeatures().has(SHADER_F16);
+        boolean subgroups = adapter.getFeatures().has(SUBGROUPS);
         GPUDevice device;
         try {
-            device = Await.await(adapter.requestDevice(deviceDescriptor(adapter, f16)), "requestDevice");
+            device = Await.await(adapter.requestDevice(deviceDescriptor(adapter, f16, subgroups)), "requestDevice");
         } catch (Await.PromiseRejected e) {
             throw new GpuException.Unavailable(e.getMessage());
         }
@@ -91,6 +93,9 @@ public final class Gpu {
     }
 
     public boolean hasShaderF16() { return device.getFeatures().has(SHADER_F16); }
+
+    /** Whether the device has the {@code subgroups} feature (subgroup operations in WGSL). */
+    public boolean hasSubgroups() { return device.getFeatures().has(SUBGROUPS); }
 
     public double maxStorageBufferBindingSize() { return device.getLimits().getMaxStorageBufferBindingSize(); }
 
@@ -276,15 +281,19 @@ public final class Gpu {
     @JSBody(script = "return { powerPreference: 'high-performance' };")
     private static native org.teavm.jso.webgpu.GPUDescriptor.RequestAdapterOptions adapterOptions();
 
-    /** shader-f16 when present; the adapter's maxima for the limits a large model needs. */
-    @JSBody(params = { "a", "f16" }, script = ""
+    /** shader-f16 and subgroups when present; the adapter's maxima for the limits a large model needs. */
+    @JSBody(params = { "a", "f16", "subgroups" }, script = ""
             + "var want = {}, lim = a.limits;"
             + "['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeInvocationsPerWorkgroup',"
             + " 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupStorageSize',"
             + " 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension']"
             + ".forEach(function(k) { if (lim[k] !== undefined) want[k] = lim[k]; });"
-            + "return { label: 'kiln', requiredFeatures: f16 ? ['shader-f16'] : [], requiredLimits: want };")
-    private static native org.teavm.jso.webgpu.GPUDescriptor.Device deviceDescriptor(GPUAdapter a, boolean f16);
+            + "var features = [];"
+            + "if (f16) features.push('shader-f16');"
+            + "if (subgroups) features.push('subgroups');"
+            + "return { label: 'kiln', requiredFeatures: features, requiredLimits: want };")
+    private static native org.teavm.jso.webgpu.GPUDescriptor.Device deviceDescriptor(GPUAdapter a, boolean f16,
+                                                                                    boolean subgroups);
 
     @JSBody(params = "d", script = ""
             + "var box = { lost: false, reason: '', message: '' };"

@@ -1,0 +1,100 @@
+package dev.kiln.engine;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.kiln.gpu.Binding;
+import dev.kiln.gpu.Bytes;
+import dev.kiln.gpu.Dispatch;
+import dev.kiln.gpu.Encoder;
+import dev.kiln.gpu.Gpu;
+import dev.kiln.reference.Ops;
+import dev.kiln.shaders.Kernel;
+import dev.kiln.shaders.Params;
+import dev.kiln.shaders.Precision;
+import dev.kiln.shaders.StepUniform;
+import org.teavm.jso.webgpu.GPUBuffer;
+
+/**
+ * Whether the subgroup reduction prelude ({@code reduce_sum}, {@code reduce_best} through subgroup operations) gives
+ * the right answers on this device, checked once at load before the engine uses it: the prelude assumes subgroups are
+ * runs of consecutive invocations (what GPUs do, but WGSL does not promise), and a browser's subgroup support may be
+ * young. Two dispatches, as the engine runs them: RMS_NORM of three rows of 1000 values (sums, 256 invocations, so
+ * several subgroup levels on small subgroups) against {@link Ops#rmsNorm}, and ARGMAX over 5000 logits with a tie for
+ * the maximum (the lower index must win). Any difference, or any error, means the shared-memory prelude.
+ */
+final class SubgroupCheck {
+    private SubgroupCheck() {}
+
+    private static final int N = 1000, ROWS = 3, LOGITS = 5000, WINNER = 1234;
+    private static final float EPS = 1e-5f;
+
+    /** Whether the device has subgroups and the check passes; {@code why} (when not null) gets the reason it does not. */
+    static boolean passes(Gpu gpu, Precision precision, StringBuilder why) {
+        if (!gpu.hasSubgroups()) return fail(why, "the device has no subgroups feature");
+        try {
+            return check(gpu, new PipelineCache(gpu, precision, Map.of(), true), why);
+        } catch (RuntimeException e) {
+            return fail(why, "the subgroup kernels failed: " + e.getMessage());
+        }
+    }
+
+    private static boolean check(Gpu gpu, PipelineCache pipelines, StringBuilder why) {
+        float[] x = new float[ROWS * N], w = new float[N];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(0.37 * i) * (1 + i % 5);
+        for (int i = 0; i < N; i++) w[i] = 0.5f + (i % 7) / 8f;
+        float[] logits = new float[LOGITS];
+        for (int i = 0; i < LOGITS; i++) logits[i] = (float) Math.cos(0.11 * i);
+        logits[WINNER] = 3f;
+        logits[WINNER + 2000] = 3f; // the tie: the lower index wins
+
+        GPUBuffer bx = buffer(gpu, "subgroup-check/x", x), bw = buffer(gpu, "subgroup-check/w", w);
+        GPUBuffer out = gpu.storage("subgroup-check/out", 4L * x.length);
+        GPUBuffer bl = buffer(gpu, "subgroup-check/logits", logits);
+        GPUBuffer tokens = gpu.storage("subgroup-check/tokens", 16);
+        GPUBuffer step = gpu.uniform("subgroup-check/step", StepUniform.BYTES);
+        gpu.write(step, 0, Bytes.of(StepUniform.bytes(0)));
+        GPUBuffer readback = gpu.readback("subgroup-check/readback", 4L * x.length + 16);
+        Dispatch norm = dispatch(gpu, pipelines, new Params.RmsNorm(N, EPS, ROWS), bx, bw, out);
+        Dispatch argmax = dispatch(gpu, pipelines, new Params.Argmax(LOGITS), bl, tokens, step);
+        new Encoder(gpu, "subgroup-check").pass(List.of(norm, argmax)).copy(out, 0, readback, 0, 4.0 * x.length)
+                .copy(tokens, 4, readback, 4.0 * x.length, 4).submit();
+        int[] bits = gpu.readWords(readback, x.length + 1);
+
+        if (bits[x.length] != WINNER) return fail(why, "ARGMAX through subgroups gave " + bits[x.length] + ", not " + WINNER);
+        float[] row = new float[N], expected = new float[N];
+        for (int r = 0; r < ROWS; r++) {
+            System.arraycopy(x, r * N, row, 0, N);
+            Ops.rmsNorm(expected, row, w, N, EPS);
+            for (int i = 0; i < N; i++) {
+                float got = Float.intBitsToFloat(bits[r * N + i]);
+                if (!(Math.abs(got - expected[i]) <= 1e-4f * (1 + Math.abs(expected[i])))) {
+                    return fail(why, "RMS_NORM through subgroups gave " + got + " for " + expected[i] + " (row " + r + ", " + i + ")");
+                }
+            }
+        }
+        return true;
+    }
+
+    private static GPUBuffer buffer(Gpu gpu, String label, float[] values) {
+        GPUBuffer b = gpu.storage(label, 4L * values.length);
+        gpu.write(b, 0, Bytes.of(values));
+        return b;
+    }
+
+    private static Dispatch dispatch(Gpu gpu, PipelineCache pipelines, Params p, GPUBuffer... buffers) {
+        GPUBuffer params = gpu.uniform(p.kernel().name() + "/check-params", p.bytes().length);
+        gpu.write(params, 0, Bytes.of(p.bytes()));
+        List<Binding> all = new java.util.ArrayList<>();
+        for (GPUBuffer b : buffers) all.add(Binding.whole(b));
+        all.add(Binding.whole(params));
+        int[] wg = p.workgroups();
+        Kernel k = p.kernel();
+        return Dispatch.of(gpu, "subgroup-check/" + k.name(), pipelines.get(k, null), all, wg[0], wg[1], wg[2]);
+    }
+
+    private static boolean fail(StringBuilder why, String reason) {
+        if (why != null) why.append(reason);
+        return false;
+    }
+}
