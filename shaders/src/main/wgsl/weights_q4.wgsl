@@ -4,6 +4,8 @@
 // Contract shared by every weights_*.wgsl (see Wgsl's javadoc), over the kernel's `w: array<u32>` binding:
 //   w_at(e, scales)            element e of the row-major tensor, as f32
 //   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
+//   w_unpack8(e, scales)       elements e..e+7 as f32, (lo, hi) = ([e..e+3], [e+4..e+7]); e a multiple of 8: one word
+//                              and one scale read for 8 weights, each equal to w_at's
 // `scales` is the scale section's word offset (DType.Q4.scaleOffset / 4).
 
 const Q4_MASK = vec4<u32>(0xfu);
@@ -24,4 +26,12 @@ fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
     let lo = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 4u, 8u, 12u)) & Q4_MASK) - Q4_ZERO;
     let hi = vec4<f32>((vec4<u32>(word) >> vec4<u32>(16u, 20u, 24u, 28u)) & Q4_MASK) - Q4_ZERO;
     return w_scale(e, scales) * (dot(lo, xa) + dot(hi, xb));
+}
+
+fn w_unpack8(e: u32, scales: u32) -> array<vec4<f32>, 2> {
+    let word = vec4<u32>(w[e >> 3u]);
+    let s = w_scale(e, scales);
+    let lo = vec4<f32>((word >> vec4<u32>(0u, 4u, 8u, 12u)) & Q4_MASK) - Q4_ZERO;
+    let hi = vec4<f32>((word >> vec4<u32>(16u, 20u, 24u, 28u)) & Q4_MASK) - Q4_ZERO;
+    return array<vec4<f32>, 2>(s * lo, s * hi);
 }

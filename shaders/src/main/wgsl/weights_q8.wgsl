@@ -3,6 +3,8 @@
 // Contract shared by every weights_*.wgsl (see Wgsl's javadoc), over the kernel's `w: array<u32>` binding:
 //   w_at(e, scales)            element e of the row-major tensor, as f32
 //   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
+//   w_unpack8(e, scales)       elements e..e+7 as f32, (lo, hi) = ([e..e+3], [e+4..e+7]); e a multiple of 8: two
+//                              words and one scale read for 8 weights, each equal to w_at's
 // `scales` is the scale section's word offset (DType.Q8.scaleOffset / 4). CPU twin: dev.kiln.quant.Q8.
 
 fn w_scale(e: u32, scales: u32) -> f32 {
@@ -24,4 +26,10 @@ fn w_at(e: u32, scales: u32) -> f32 {
 fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
     let i = e >> 2u;
     return w_scale(e, scales) * (dot(q8x4(w[i]), xa) + dot(q8x4(w[i + 1u]), xb));
+}
+
+fn w_unpack8(e: u32, scales: u32) -> array<vec4<f32>, 2> {
+    let i = e >> 2u;
+    let s = w_scale(e, scales);
+    return array<vec4<f32>, 2>(s * q8x4(w[i]), s * q8x4(w[i + 1u]));
 }
