@@ -5,6 +5,8 @@
 //   w_at(e, scales)            element e of the row-major tensor, as f32
 //   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
 //   w_dot16(e, scales, x0, x1, x2, x3)  Σ_j W[e + j] · (x0 ++ x1 ++ x2 ++ x3)[j] for j < 16; e a multiple of 16 (rows are 32·n long)
+//   w_unpack8(e, scales)       elements e..e+7 as f32, (lo, hi) = ([e..e+3], [e+4..e+7]); e a multiple of 8: one word
+//                              and one scale read for 8 weights, each equal to w_at's
 // `scales` is the scale section's word offset (DType.Q4.scaleOffset / 4).
 
 const Q4_MASK = vec4<u32>(0xfu);
@@ -37,4 +39,12 @@ fn w_dot16(e: u32, scales: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3:
     let d = dot(vec4<f32>((a >> lo) & Q4_MASK) - Q4_ZERO, x0) + dot(vec4<f32>((a >> hi) & Q4_MASK) - Q4_ZERO, x1)
           + dot(vec4<f32>((b >> lo) & Q4_MASK) - Q4_ZERO, x2) + dot(vec4<f32>((b >> hi) & Q4_MASK) - Q4_ZERO, x3);
     return w_scale(e, scales) * d;
+}
+
+fn w_unpack8(e: u32, scales: u32) -> array<vec4<f32>, 2> {
+    let word = vec4<u32>(w[e >> 3u]);
+    let s = w_scale(e, scales);
+    let lo = vec4<f32>((word >> vec4<u32>(0u, 4u, 8u, 12u)) & Q4_MASK) - Q4_ZERO;
+    let hi = vec4<f32>((word >> vec4<u32>(16u, 20u, 24u, 28u)) & Q4_MASK) - Q4_ZERO;
+    return array<vec4<f32>, 2>(s * lo, s * hi);
 }

@@ -4,6 +4,8 @@
 //   w_at(e, scales)            element e of the row-major tensor, as f32
 //   w_dot8(e, scales, xa, xb)  Σ_j W[e + j] · (xa ++ xb)[j] for j < 8; e a multiple of 8 (rows are 32·n long)
 //   w_dot16(e, scales, x0, x1, x2, x3)  Σ_j W[e + j] · (x0 ++ x1 ++ x2 ++ x3)[j] for j < 16; e a multiple of 16 (rows are 32·n long)
+//   w_unpack8(e, scales)       elements e..e+7 as f32, (lo, hi) = ([e..e+3], [e+4..e+7]); e a multiple of 8: two
+//                              words and one scale read for 8 weights, each equal to w_at's
 // `scales` is the scale section's word offset (DType.Q8.scaleOffset / 4). CPU twin: dev.kiln.quant.Q8.
 
 fn w_scale(e: u32, scales: u32) -> f32 {
@@ -32,4 +34,10 @@ fn w_dot16(e: u32, scales: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3:
     let i = e >> 2u;
     return w_scale(e, scales) * (dot(q8x4(w[i]), x0) + dot(q8x4(w[i + 1u]), x1) + dot(q8x4(w[i + 2u]), x2)
                                  + dot(q8x4(w[i + 3u]), x3));
+}
+
+fn w_unpack8(e: u32, scales: u32) -> array<vec4<f32>, 2> {
+    let i = e >> 2u;
+    let s = w_scale(e, scales);
+    return array<vec4<f32>, 2>(s * q8x4(w[i]), s * q8x4(w[i + 1u]));
 }

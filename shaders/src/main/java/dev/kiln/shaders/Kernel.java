@@ -84,7 +84,8 @@ public enum Kernel {
             uniform(6, "p", "Params", "AttentionParams")),
     /**
      * Y[r] = W·X[r] (or +=) for the rows of a prefill block: the tiled matrix–matrix product, weights dequantized in
-     * the kernel, workgroup tiles of 64 outputs × 32 rows.
+     * the kernel a quant group's word at a time, workgroup tiles of 64 outputs × 64 rows (a whole prefill block), a
+     * 4 × 4 register tile per invocation.
      */
     MAT_MUL(256, true,
             read(0, "w", "array<u32>", "(n, cols) weights in the weight dtype"),

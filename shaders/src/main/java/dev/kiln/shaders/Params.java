@@ -277,7 +277,7 @@ public sealed interface Params {
      */
     record MatMul(int rows, int n, int cols, boolean accumulate, int scaleWord, boolean gate) implements Params {
         /** Outputs and rows per workgroup tile (the kernel's TN and TM). */
-        public static final int TILE_N = 64, TILE_ROWS = 32;
+        public static final int TILE_N = 64, TILE_ROWS = 64;
 
         public MatMul {
             positive("rows", rows); positive("n", n); positive("cols", cols);

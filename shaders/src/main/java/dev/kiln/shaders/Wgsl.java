@@ -18,11 +18,14 @@ import dev.kiln.model.DType;
  *  5. the kernel file     &lt;role&gt;.wgsl
  * </pre>
  *
- * Every weight prelude defines the same two functions over the kernel's {@code w: array<u32>} binding:
- * {@code w_at(e, scales) -> f32} (element e of the row-major tensor, dequantized) and
+ * Every weight prelude defines the same functions over the kernel's {@code w: array<u32>} binding:
+ * {@code w_at(e, scales) -> f32} (element e of the row-major tensor, dequantized),
  * {@code w_dot8(e, scales, xa, xb) -> f32} (the dot product of elements e..e+7 with xa ++ xb; e + 8 within one row,
- * and e a multiple of 8 for the quantized formats) and {@code w_dot16(e, scales, x0, x1, x2, x3) -> f32} (the same
- * for 16 elements; e a multiple of 16 for the quantized formats, whose one scale then covers all 16). {@code scales} is the word offset of the scale section
+ * and e a multiple of 8 for the quantized formats), {@code w_dot16(e, scales, x0, x1, x2, x3) -> f32} (the same
+ * for 16 elements; e a multiple of 16 for the quantized formats, whose one scale then covers all 16) and
+ * {@code w_unpack8(e, scales) -> array<vec4<f32>, 2>} (elements e..e+7 dequantized, each equal to w_at's, as
+ * (e..e+3, e+4..e+7); e + 8 within the tensor, and e a multiple of 8 for the quantized formats, where it reads one
+ * scale for the 8). {@code scales} is the word offset of the scale section
  * ({@link DType#scaleOffset} / 4; 0 for f32 and f16). Kernels are written once against {@code kv} and these
  * functions; there are no conditionals in the text and nothing else is substituted.
  */

@@ -28,11 +28,15 @@ class MatMulKernelTest {
     @BeforeAll static void start() { gpu = NodeGpu.start(); }
     @AfterAll static void stop() { if (gpu != null) gpu.close(); }
 
-    /** {rows, live rows, n, cols}: tile edges on every side, one row, a partial last block. */
+    /**
+     * {rows, live rows, n, cols}: tile edges on every side (64 outputs × 64 rows, 16 columns a step, 4 rows an
+     * invocation), one row, a partial last block, a second row tile, live rows ending inside an invocation's 4.
+     */
     static Stream<Arguments> shapes() {
         List<Arguments> a = new ArrayList<>();
-        int[][] grouped = {{1, 1, 1, 32}, {64, 64, 96, 64}, {33, 33, 65, 96}, {64, 5, 130, 256}, {7, 7, 200, 4096}};
-        int[][] any = {{1, 1, 1, 1}, {3, 3, 33, 172}, {40, 37, 7, 1000}, {64, 64, 64, 3}};
+        int[][] grouped = {{1, 1, 1, 32}, {64, 64, 96, 64}, {33, 33, 65, 96}, {64, 5, 130, 256}, {7, 7, 200, 4096},
+                           {128, 101, 64, 160}};
+        int[][] any = {{1, 1, 1, 1}, {3, 3, 33, 172}, {40, 37, 7, 1000}, {64, 64, 64, 3}, {70, 70, 129, 77}, {65, 62, 17, 24}};
         for (Precision p : Precision.values()) {
             for (DType t : DType.values()) {
                 for (int[] s : grouped) a.add(Arguments.of(p, t, s[0], s[1], s[2], s[3]));
