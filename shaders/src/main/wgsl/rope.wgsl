@@ -11,8 +11,7 @@
 // Reference: dev.kiln.reference.Ops.rope (with scale) on q and on k, then a copy into the cache row.
 // Threads: one invocation per pair of a row: r = g / perRow, then j = g % perRow < heads·headSize/2 rotates a q pair,
 //   the next kvHeads·headSize/2 a k pair (and stores that pair of k and v); g = (wid.y·nwg.x + wid.x)·WG + t.
-// Precision: angles in f32 — pos · freqs[i] (one rounding; the table itself is the f32 the CPU uses), reduced into
-//   [−π, π] with a two-part 2π before cos/sin (WGSL bounds their error only there); the cache stores kv (f16 on F16).
+// Precision: angles as the rotary prelude (rotary.wgsl) computes them; the cache stores kv (f16 on F16).
 // Bindings:
 @group(0) @binding(0) var<storage, read_write> q: array<f32>;     // (rows, heads, headSize) queries, rotated in place
 @group(0) @binding(1) var<storage, read_write> k: array<f32>;     // (rows, kvHeads, headSize) keys, rotated in place
@@ -39,27 +38,9 @@ struct Params {
 }
 
 const WG: u32 = 64u;
-const TWO_PI_HI: f32 = 6.28125;                // 2π to 8 significant bits: k·TWO_PI_HI is exact for k < 2^16
-const TWO_PI_LO: f32 = 1.9353071795864769e-3;  // 2π − TWO_PI_HI
-const INV_TWO_PI: f32 = 0.15915494309189535;
-
-// (cos θ, sin θ) · scale for dim pair i at position pos, as transformers scales its cos and sin tables.
-fn rotation(pos: u32, i: u32) -> vec2<f32> {
-    let angle = f32(pos) * freqs[i];
-    let turns = round(angle * INV_TWO_PI);
-    let r = (angle - turns * TWO_PI_HI) - turns * TWO_PI_LO;
-    return vec2<f32>(cos(r), sin(r)) * p.scale;
-}
-
-// Element indices (a, b) of pair i in head `head`.
+// Element indices (a, b) of pair i in head `head` (the rotary prelude's rope_pair within the head).
 fn pair(head: u32, i: u32) -> vec2<u32> {
-    let base = head * p.headSize;
-    if (p.style == 0u) { return vec2<u32>(base + 2u * i, base + 2u * i + 1u); }
-    return vec2<u32>(base + i, base + i + p.headSize / 2u);
-}
-
-fn rotate(x: vec2<f32>, cs: vec2<f32>) -> vec2<f32> {
-    return vec2<f32>(x.x * cs.x - x.y * cs.y, x.x * cs.y + x.y * cs.x);
+    return vec2<u32>(head * p.headSize) + rope_pair(i, p.style, p.headSize);
 }
 
 @compute @workgroup_size(WG)
@@ -76,7 +57,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (j < qPairs) {
         let i = j % half;
         let ab = pair(j / half, i) + vec2<u32>(row * p.heads * p.headSize);
-        let r = rotate(vec2<f32>(q[ab.x], q[ab.y]), rotation(pos, i));
+        let r = rotate(vec2<f32>(q[ab.x], q[ab.y]), rotation(pos, i, p.scale));
         q[ab.x] = r.x;
         q[ab.y] = r.y;
         return;
@@ -86,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let kvDim = p.kvHeads * p.headSize;
     let ab = pair(kj / half, i);          // within one row of k
     let at = ab + vec2<u32>(row * kvDim); // in the block's k and v
-    let r = rotate(vec2<f32>(k[at.x], k[at.y]), rotation(pos, i));
+    let r = rotate(vec2<f32>(k[at.x], k[at.y]), rotation(pos, i, p.scale));
     k[at.x] = r.x;
     k[at.y] = r.y;
     let c = p.layerOffset + pos * kvDim;

@@ -73,15 +73,26 @@ public enum Kernel {
             readWrite(5, "vCache", "array<kv>", "(layers, context, kvHeads*headSize) values"),
             uniform(6, "step", "Step", "the position"),
             uniform(7, "p", "Params", "RopeParams")),
-    /** Grouped-query attention of one position over the cache; one workgroup per query head. */
-    ATTENTION(128, false,
-            read(0, "q", "array<f32>", "(heads, headSize) rotated queries"),
-            read(1, "kCache", "array<kv>", "(layers, context, kvHeads*headSize) keys"),
-            read(2, "vCache", "array<kv>", "(layers, context, kvHeads*headSize) values"),
-            readWrite(3, "att", "array<f32>", "(heads, context) scratch: scores, then weights"),
-            readWrite(4, "out", "array<f32>", "(heads, headSize) attention output"),
-            uniform(5, "step", "Step", "the position"),
-            uniform(6, "p", "Params", "AttentionParams")),
+    /**
+     * Decode attention split over the cache in chunks (flash-decoding), RoPE and the KV-cache append folded in; one
+     * workgroup per (query head, chunk); the partial results go to ATTENTION_COMBINE.
+     */
+    ATTENTION(64, false,
+            read(0, "q", "array<f32>", "(heads, headSize) queries, not yet rotated"),
+            read(1, "k", "array<f32>", "(kvHeads, headSize) keys of pos, not yet rotated"),
+            read(2, "v", "array<f32>", "(kvHeads, headSize) values of pos"),
+            read(3, "freqs", "array<f32>", "(headSize/2) inverse frequencies, scaling applied (RopeFrequencies)"),
+            readWrite(4, "kCache", "array<kv>", "(layers, context, kvHeads*headSize) keys"),
+            readWrite(5, "vCache", "array<kv>", "(layers, context, kvHeads*headSize) values"),
+            readWrite(6, "part", "array<f32>", "(heads, splits, headSize + 2) per chunk: max, sum, unnormalized output"),
+            uniform(7, "step", "Step", "the position"),
+            uniform(8, "p", "Params", "AttentionParams")),
+    /** Merges ATTENTION's chunks into each head's output; one workgroup per query head. */
+    ATTENTION_COMBINE(64, false,
+            read(0, "part", "array<f32>", "(heads, splits, headSize + 2) from ATTENTION"),
+            readWrite(1, "out", "array<f32>", "(heads, headSize) attention output"),
+            uniform(2, "step", "Step", "the position"),
+            uniform(3, "p", "Params", "AttentionCombineParams")),
     /**
      * Y[r] = W·X[r] (or +=) for the rows of a prefill block: the tiled matrix–matrix product, weights dequantized in
      * the kernel a quant group's word at a time, workgroup tiles of 64 outputs × 64 rows (a whole prefill block), a
@@ -147,15 +158,21 @@ public enum Kernel {
     public boolean reduces() {
         return switch (this) {
             case RMS_NORM, MAT_VEC, MAT_VEC_QKV, QK_NORM, ATTENTION, CAUSAL_ATTENTION, SOFTMAX, ARGMAX, TOP_K -> true;
-            case EMBED, QKV_BIAS, ROPE, MAT_MUL, SILU_MUL -> false;
+            case EMBED, QKV_BIAS, ROPE, MAT_MUL, SILU_MUL, ATTENTION_COMBINE -> false;
         };
     }
 
     /**
-     * Whether the kernel stages tiles of its operands in workgroup memory of its own (the matrix–matrix product): the
-     * one exception to "the reduction prelude owns workgroup memory".
+     * Whether the kernel stages operands in workgroup memory of its own (the matrix–matrix product's tiles; the decode
+     * attention's rotated query head and chunk scores): the exception to "the reduction prelude owns workgroup memory".
      */
-    public boolean tiles() { return this == MAT_MUL; }
+    public boolean tiles() { return this == MAT_MUL || this == ATTENTION; }
+
+    /**
+     * Whether the kernel applies RoPE through the rotary prelude ({@code rotary.wgsl}, which {@link Wgsl#source} then
+     * adds before the kernel file): ROPE and the decode ATTENTION, which rotates as it reads.
+     */
+    public boolean rotates() { return this == ROPE || this == ATTENTION; }
 
     /**
      * Whether the kernel computes four weight rows against one vector through the row-dot prelude

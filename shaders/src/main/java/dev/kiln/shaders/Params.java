@@ -252,21 +252,60 @@ public sealed interface Params {
         }
     }
 
-    /** ATTENTION for all heads at pos; att rows are {@code context} long; cache offsets as in {@link Rope}. */
-    record Attention(int heads, int kvHeads, int headSize, int context, int layerOffset) implements Params {
+    /**
+     * ATTENTION (decode, flash-decoding): query head h over chunk c of {@link #CHUNK} cache positions, RoPE (style,
+     * scale) and the append of pos's k and v at cache element layerOffset + pos·kvHeads·headSize folded in; splits =
+     * ⌈context / CHUNK⌉ chunks per head in the partials buffer ({@link #partFloats}).
+     */
+    record Attention(int heads, int kvHeads, int headSize, int splits, int layerOffset, RopeStyle style, float scale)
+            implements Params {
+        /** Cache positions per workgroup: {@code const CHUNK} in attention.wgsl and attention_combine.wgsl. */
+        public static final int CHUNK = 256;
+        /** The largest head the kernel's workgroup arrays hold: {@code const MAX_HEAD} in attention.wgsl. */
+        public static final int MAX_HEAD_SIZE = 256;
+
         public Attention {
             positive("heads", heads); positive("kvHeads", kvHeads); positive("headSize", headSize);
-            positive("context", context);
+            positive("splits", splits);
             if (heads % kvHeads != 0) {
                 throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kvHeads (" + kvHeads + ")");
+            }
+            if (headSize % 2 != 0 || headSize > MAX_HEAD_SIZE) {
+                throw new IllegalArgumentException("attention takes even heads of at most " + MAX_HEAD_SIZE + ", got " + headSize);
             }
             if (layerOffset < 0) throw new IllegalArgumentException("layerOffset must be >= 0, got " + layerOffset);
         }
 
+        /** For a cache of {@code context} positions. */
+        public static Attention of(int heads, int kvHeads, int headSize, int context, int layerOffset, RopeStyle style,
+                                   float scale) {
+            return new Attention(heads, kvHeads, headSize, splits(context), layerOffset, style, scale);
+        }
+
+        /** Chunks of a cache of {@code context} positions. */
+        public static int splits(int context) { return (context + CHUNK - 1) / CHUNK; }
+
+        /** Floats of the partials buffer: (heads, splits, headSize + 2). */
+        public long partFloats() { return (long) heads * splits * (headSize + 2); }
+
         public Kernel kernel() { return Kernel.ATTENTION; }
         public byte[] bytes() {
-            return new UniformWriter(5).u32(heads).u32(kvHeads).u32(headSize).u32(context).u32(layerOffset).bytes();
+            return new UniformWriter(7).u32(heads).u32(kvHeads).u32(headSize).u32(splits).u32(layerOffset)
+                    .u32(style.ordinal()).f32(scale).bytes();
         }
+        /** One workgroup per (query head, chunk): heads along x, chunks along y. */
+        public int[] workgroups() { return new int[] {heads, splits, 1}; }
+    }
+
+    /** ATTENTION_COMBINE: merges the splits chunks of each of heads query heads (headSize each). */
+    record AttentionCombine(int heads, int headSize, int splits) implements Params {
+        public AttentionCombine { positive("heads", heads); positive("headSize", headSize); positive("splits", splits); }
+
+        /** The merge of {@code a}'s partials. */
+        public static AttentionCombine of(Attention a) { return new AttentionCombine(a.heads(), a.headSize(), a.splits()); }
+
+        public Kernel kernel() { return Kernel.ATTENTION_COMBINE; }
+        public byte[] bytes() { return new UniformWriter(3).u32(heads).u32(headSize).u32(splits).bytes(); }
         /** One workgroup per query head. */
         public int[] workgroups() { return Workgroups.spread(heads); }
     }

@@ -3,7 +3,7 @@ package dev.kiln.shaders;
 import dev.kiln.model.DType;
 
 /**
- * The preprocessor: the whole of it. A kernel's WGSL is the concatenation of up to five parts, in this order:
+ * The preprocessor: the whole of it. A kernel's WGSL is the concatenation of up to six parts, in this order:
  *
  * <pre>
  *  1. precision prelude   F16: "enable f16;" + "alias kv = f16;"      F32: "alias kv = f32;"
@@ -15,7 +15,8 @@ import dev.kiln.model.DType;
  *                         (then "enable subgroups;" comes first)
  *  4. row-dot prelude     mat_vec_rows.wgsl: dot_rows, four weight rows against x, RMSNorm folded in on request
  *                         (only for kernels that {@link Kernel#dotsRows()}: the mat-vecs)
- *  5. the kernel file     &lt;role&gt;.wgsl
+ *  5. rotary prelude      rotary.wgsl: rotation, rope_pair, rotate (only for kernels that {@link Kernel#rotates()})
+ *  6. the kernel file     &lt;role&gt;.wgsl
  * </pre>
  *
  * Every weight prelude defines the same functions over the kernel's {@code w: array<u32>} binding:
@@ -68,6 +69,7 @@ public final class Wgsl {
         }
         if (kernel.reduces()) b.append(file(sg ? SUBGROUP_REDUCE_PRELUDE : REDUCE_PRELUDE));
         if (kernel.dotsRows()) b.append(file(ROWS_PRELUDE));
+        if (kernel.rotates()) b.append(file(ROTARY_PRELUDE));
         return b.append(kernelText != null ? kernelText : file(kernel.fileName())).toString();
     }
 
@@ -79,6 +81,9 @@ public final class Wgsl {
 
     /** The feature the subgroup variant needs. */
     public static final String SUBGROUPS = "subgroups";
+
+    /** The rotary prelude's file name: RoPE's rotation for the kernels that rotate. */
+    public static final String ROTARY_PRELUDE = "rotary.wgsl";
 
     /** The row-dot prelude's file name. */
     public static final String ROWS_PRELUDE = "mat_vec_rows.wgsl";

@@ -38,6 +38,7 @@ class KernelContractTest {
         MIRRORS.put(Kernel.QK_NORM, Params.QkNorm.class);
         MIRRORS.put(Kernel.ROPE, Params.Rope.class);
         MIRRORS.put(Kernel.ATTENTION, Params.Attention.class);
+        MIRRORS.put(Kernel.ATTENTION_COMBINE, Params.AttentionCombine.class);
         MIRRORS.put(Kernel.MAT_MUL, Params.MatMul.class);
         MIRRORS.put(Kernel.CAUSAL_ATTENTION, Params.CausalAttention.class);
         MIRRORS.put(Kernel.SILU_MUL, Params.SiluMul.class);
@@ -145,6 +146,19 @@ class KernelContractTest {
     }
 
     @Test
+    void attentionChunksAndHeadsMatchTheJavaConstants() {
+        for (String file : List.of("attention.wgsl", "attention_combine.wgsl")) {
+            assertTrue(Wgsl.file(file).contains("const CHUNK: u32 = " + Params.Attention.CHUNK + "u;"), file + ": CHUNK");
+        }
+        assertTrue(Wgsl.file("attention.wgsl").contains("const MAX_HEAD: u32 = " + Params.Attention.MAX_HEAD_SIZE + "u;"));
+        String rotary = Wgsl.file(Wgsl.ROTARY_PRELUDE);
+        assertFalse(rotary.contains("@binding") || rotary.contains("var<workgroup>"), "the rotary prelude binds nothing");
+        for (Kernel k : Kernel.values()) {
+            assertEquals(k.rotates(), Wgsl.file(k.fileName()).contains("rotation("), k + ": Kernel.rotates() says whether it rotates");
+        }
+    }
+
+    @Test
     void theSubgroupReductionPreludeDefinesWhatTheSharedMemoryOneDoes() {
         String shared = Wgsl.file(Wgsl.REDUCE_PRELUDE), sub = Wgsl.file(Wgsl.SUBGROUP_REDUCE_PRELUDE);
         Matcher m = Pattern.compile("\nfn (\\w+\\([^)]*\\) -> \\w+)").matcher(shared);
@@ -169,8 +183,10 @@ class KernelContractTest {
         assertEquals("enable f16;\nalias kv = f16;\n" + Wgsl.file("weights_q4.wgsl") + Wgsl.file("reduce.wgsl")
                 + Wgsl.file("mat_vec_rows.wgsl") + Wgsl.file("mat_vec.wgsl"), f16);
         String f32 = Wgsl.source(Kernel.ATTENTION, Precision.F32, null);
-        assertEquals("alias kv = f32;\n" + Wgsl.file("reduce.wgsl") + Wgsl.file("attention.wgsl"), f32);
-        assertEquals("alias kv = f32;\n" + Wgsl.file("rope.wgsl"), Wgsl.source(Kernel.ROPE, Precision.F32, null));
+        assertEquals("alias kv = f32;\n" + Wgsl.file("reduce.wgsl") + Wgsl.file("rotary.wgsl") + Wgsl.file("attention.wgsl"), f32);
+        assertEquals("alias kv = f32;\n" + Wgsl.file("rotary.wgsl") + Wgsl.file("rope.wgsl"), Wgsl.source(Kernel.ROPE, Precision.F32, null));
+        assertEquals("alias kv = f32;\n" + Wgsl.file("attention_combine.wgsl"),
+                Wgsl.source(Kernel.ATTENTION_COMBINE, Precision.F32, null));
         for (Kernel k : Kernel.values()) {
             for (DType t : DType.values()) {
                 assertFalse(Wgsl.source(k, Precision.F32, t).contains("f16;"), k + " F32 must not need shader-f16");

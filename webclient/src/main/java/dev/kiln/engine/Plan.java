@@ -49,6 +49,7 @@ public final class Plan {
     final GPUBuffer tokens;                          // acts[TOKENS]: (context) u32 token ids
     final GPUBuffer logits;                          // acts[LOGITS]: (vocab)
     final GPUBuffer freqs;                           // (headSize/2) RoPE inverse frequencies, scaling applied
+    final GPUBuffer partials;                        // (heads, splits, headSize + 2): decode attention's chunks
     final GPUBuffer step;                            // the Step uniform (16 bytes)
     final GPUBuffer stepTable;                       // (context) × 16 bytes: Step for every position
     final GPUBuffer topKOut;                         // (2 + 2k) u32
@@ -84,6 +85,8 @@ public final class Plan {
         logits = acts[Act.LOGITS.ordinal()];
         freqs = gpu.storage("freqs", 4L * Math.max(4, c.headSize() / 2));
         gpu.write(freqs, 0, Bytes.of(RopeFrequencies.of(c)));
+        partials = gpu.storage("attention-partials",
+                4L * c.heads() * Params.Attention.splits(c.context()) * (c.headSize() + 2));
         step = gpu.uniform("step", StepUniform.BYTES);
         int context = c.context();
         stepTable = gpu.buffer("stepTable", (long) StepUniform.BYTES * context,
@@ -144,6 +147,7 @@ public final class Plan {
             return new Binding(shards[shard], start, end - start);
         }
         if (s instanceof Schedule.Slot.RopeTable) return whole(freqs);
+        if (s instanceof Schedule.Slot.AttentionPartials) return whole(partials);
         return whole(step);
     }
 

@@ -43,6 +43,8 @@ public final class Schedule {
         /** The bytes from the lowest start to the highest end of these tensors (one shard), as one binding. */
         record TensorRange(List<String> names) implements Slot {}
         record RopeTable() implements Slot {}
+        /** ATTENTION's per-chunk partial results, (heads, splits, headSize + 2) f32, shared by every layer. */
+        record AttentionPartials() implements Slot {}
         record StepUniform() implements Slot {}
     }
 
@@ -76,6 +78,11 @@ public final class Schedule {
     /** One launch per stage, except where a fusion takes several consecutive stages. */
     private void compile(List<Stage> stages, List<Launch> out) {
         for (int i = 0; i < stages.size(); ) {
+            if (rows == 1 && i + 1 < stages.size() && stages.get(i).op() == Op.ROPE && stages.get(i + 1).op() == Op.ATTENTION) {
+                out.addAll(attention(stages.get(i), stages.get(i + 1)));
+                i += 2;
+                continue;
+            }
             Launch l = rows == 1 ? decodeFusion(stages, i) : null;
             if (l == null && i + 1 < stages.size() && gates(stages.get(i), stages.get(i + 1))) {
                 l = gated(stages.get(i), stages.get(i + 1));
@@ -85,6 +92,27 @@ public final class Schedule {
             i += l.stages().size();
         }
     }
+
+    /**
+     * Decode's ROPE and ATT as flash-decoding: ATTENTION over chunks of the cache (rotating q, and k and v of the
+     * position as it appends them to the cache), then ATTENTION_COMBINE. The first launch performs no whole stage
+     * (its partials are nobody's result: it has no stages and the label {@code …:chunks}); the second carries both.
+     */
+    private List<Launch> attention(Stage rope, Stage att) {
+        int layerOffset = Math.max(0, att.layer()) * c.context() * c.kvDim();
+        Params.Attention p = Params.Attention.of(c.heads(), c.kvHeads(), c.headSize(), c.context(), layerOffset,
+                c.ropeStyle(), c.ropeScaling().attentionFactor());
+        Launch combine = launch(List.of(rope, att), Params.AttentionCombine.of(p), null, new Slot.AttentionPartials(),
+                act(att.out(), 1), new Slot.StepUniform());
+        Slot[] slots = {act(rope.in(), 0), act(rope.in(), 1), act(rope.in(), 2), new Slot.RopeTable(), act(rope.out(), 2),
+                act(rope.out(), 3), new Slot.AttentionPartials(), new Slot.StepUniform()};
+        if (slots.length + 1 != p.kernel().bindings().size()) throw new IllegalStateException(combine.label() + ": bindings");
+        Launch chunks = new Launch(combine.label() + CHUNKS, List.of(), p, null, List.of(slots));
+        return List.of(chunks, combine);
+    }
+
+    /** The label suffix of the launch that computes attention's chunks (a launch without stages of its own). */
+    public static final String CHUNKS = ":chunks";
 
     /**
      * The decode fusion that starts at stage {@code i}, or null: an RMS_NORM folded into the mat-vec(s) reading its
@@ -286,12 +314,12 @@ public final class Schedule {
                     c.ropeScaling().attentionFactor(), rows), null,
                     act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), new Slot.RopeTable(), act(s.out(), 2), act(s.out(), 3),
                     new Slot.StepUniform());
-            case ATTENTION -> rows == 1
-                    ? of(s, new Params.Attention(c.heads(), c.kvHeads(), c.headSize(), c.context(), layerOffset), null,
-                            act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), act(s.out(), 0), act(s.out(), 1), new Slot.StepUniform())
-                    // online softmax: no ATT scratch
-                    : of(s, new Params.CausalAttention(rows, c.heads(), c.kvHeads(), c.headSize(), layerOffset), null,
-                            act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), act(s.out(), 1), new Slot.StepUniform());
+            case ATTENTION -> {
+                if (rows == 1) throw new IllegalStateException(s.label() + ": decode attention runs with its ROPE (attention())");
+                // online softmax: no ATT scratch
+                yield of(s, new Params.CausalAttention(rows, c.heads(), c.kvHeads(), c.headSize(), layerOffset), null,
+                        act(s.in(), 0), act(s.in(), 1), act(s.in(), 2), act(s.out(), 1), new Slot.StepUniform());
+            }
             case SILU_MUL -> of(s, new Params.SiluMul(c.ffn() * rows), null, act(s.in(), 0), act(s.in(), 1));
         };
     }

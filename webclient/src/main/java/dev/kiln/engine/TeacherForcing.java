@@ -64,10 +64,14 @@ public final class TeacherForcing {
                 boolean inBody = i < plan.body.size();
                 Schedule.Launch launch = inBody ? plan.schedule.body().get(i) : plan.schedule.head().get(i - plan.body.size());
                 Dispatch d = inBody ? plan.body.get(i) : plan.head.get(i - plan.body.size());
-                Stage stage = launch.stages().get(launch.stages().size() - 1);
                 Encoder e = new Encoder(gpu, "trace", pos);
                 if (i == 0) position(plan, e, pos);
                 e.pass(List.of(d));
+                if (launch.stages().isEmpty()) { // a launch with no result of its own (attention's chunks)
+                    e.submit();
+                    continue;
+                }
+                Stage stage = launch.stages().get(launch.stages().size() - 1);
                 int n = 0;
                 for (Act a : stage.result()) {
                     e.copy(plan.act(a), 0, plan.readback, 4.0 * n, 4.0 * a.width(c));

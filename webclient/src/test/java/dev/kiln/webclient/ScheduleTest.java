@@ -62,17 +62,28 @@ class ScheduleTest {
 
         List<Schedule.Launch> launches = new ArrayList<>(s.body());
         launches.addAll(s.head());
-        for (Schedule.Launch l : launches) assertEquals(joinedLabels(l), l.label(), "a launch is labelled step/Lk of its stages");
+        for (int i = 0; i < launches.size(); i++) {
+            Schedule.Launch l = launches.get(i);
+            if (l.stages().isEmpty()) { // attention's chunks: the next launch (the merge) carries ROPE and ATT
+                assertEquals(launches.get(i + 1).label() + Schedule.CHUNKS, l.label());
+                assertEquals(List.of(Step.ROPE, Step.ATT), launches.get(i + 1).stages().stream().map(Stage::step).toList());
+                assertEquals(Kernel.ATTENTION, l.params().kernel());
+                assertEquals(Kernel.ATTENTION_COMBINE, launches.get(i + 1).params().kernel());
+            } else {
+                assertEquals(joinedLabels(l), l.label(), "a launch is labelled step/Lk of its stages");
+            }
+        }
         int perLayer = 6 + (c.qkNorm() ? 1 : 0); // QK_NORM (Qwen3) is the one stage with a launch of its own
-        assertEquals(1 + perLayer * c.layers(), s.body().size(),
-                "EMBED, then per layer: norm+Q+K+V(+bias), ROPE, ATT, WO, norm+W1+W3+SILU_MUL, W2 (+ QK_NORM)");
+        assertEquals(1 + perLayer * c.layers(), s.body().size(), "EMBED, then per layer: norm+Q+K+V(+bias), "
+                + "attention's chunks (with RoPE and the cache append), their merge, WO, norm+W1+W3+SILU_MUL, W2 (+ QK_NORM)");
         assertEquals(1, s.head().size(), "the final norm is folded into the LM head");
 
         for (Schedule.Launch l : launches) {
+            if (l.stages().isEmpty()) continue; // checked above
             Stage st = l.stages().get(0);
             Stage mat = l.stages().stream().filter(x -> x.op() == Op.MAT_VEC).findFirst().orElse(null);
             Kernel expectedKernel = l.stages().stream().anyMatch(x -> x.step() == Step.Q) ? Kernel.MAT_VEC_QKV
-                    : mat != null ? Kernel.MAT_VEC : kernelOf(st.op());
+                    : mat != null ? Kernel.MAT_VEC : st.op() == Op.ROPE ? Kernel.ATTENTION_COMBINE : kernelOf(st.op());
             assertEquals(expectedKernel, l.params().kernel(), l.label());
             if (l.params() instanceof Params.MatVec mv) {
                 Weight w = mat.weights().get(0);
