@@ -12,16 +12,8 @@ fn w_at(e: u32, scales: u32) -> f32 {
 }
 
 fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
-    let i = e >> 1u;
-    let h0 = unpack2x16float(w[i]);
-    let h1 = unpack2x16float(w[i + 1u]);
-    let h2 = unpack2x16float(w[i + 2u]);
-    let h3 = unpack2x16float(w[i + 3u]);
-    if ((e & 1u) == 0u) {
-        return dot(vec4<f32>(h0, h1), xa) + dot(vec4<f32>(h2, h3), xb);
-    }
-    let h4 = unpack2x16float(w[i + 4u]);
-    return dot(vec4<f32>(h0.y, h1, h2.x), xa) + dot(vec4<f32>(h2.y, h3, h4.x), xb);
+    let u = w_unpack8(e, scales);
+    return dot(u[0], xa) + dot(u[1], xb);
 }
 
 fn w_dot16(e: u32, scales: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>) -> f32 {

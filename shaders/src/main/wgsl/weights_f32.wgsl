@@ -11,9 +11,8 @@ fn w_at(e: u32, scales: u32) -> f32 {
 }
 
 fn w_dot8(e: u32, scales: u32, xa: vec4<f32>, xb: vec4<f32>) -> f32 {
-    let a = bitcast<vec4<f32>>(vec4<u32>(w[e], w[e + 1u], w[e + 2u], w[e + 3u]));
-    let b = bitcast<vec4<f32>>(vec4<u32>(w[e + 4u], w[e + 5u], w[e + 6u], w[e + 7u]));
-    return dot(a, xa) + dot(b, xb);
+    let u = w_unpack8(e, scales);
+    return dot(u[0], xa) + dot(u[1], xb);
 }
 
 fn w_dot16(e: u32, scales: u32, x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>) -> f32 {

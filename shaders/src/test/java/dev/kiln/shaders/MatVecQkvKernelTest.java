@@ -47,19 +47,11 @@ class MatVecQkvKernelTest {
     void theThreeProjectionsMatchTheCpuFromOneBoundRange(Precision p, DType t, int qRows, int kvRows, int cols) throws Exception {
         assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
         int[] rows = {qRows, kvRows, kvRows};
-        float[][] ws = new float[3][];
-        byte[][] packed = new byte[3][];
-        int[] words = new int[3];
-        ByteArrayOutputStream range = new ByteArrayOutputStream();
-        for (int i = 0; i < 3; i++) {
-            ws[i] = TestData.uniform(31L * i + rows[i] + cols, rows[i] * cols, -1, 1);
-            packed[i] = TestData.pack(t, ws[i], rows[i], cols);
-            words[i] = range.size() / 4;
-            range.write(packed[i]);
-            while (range.size() % 256 != 0) range.write(0x5a); // padding the kernel must not read
-        }
+        Range range = Range.of(t, rows, cols, 31L * qRows + cols);
+        byte[][] packed = range.packed;
+        int[] words = range.words;
         float[] x = TestData.uniform(cols, cols, -1, 1);
-        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", TestData.padded(x))
+        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.bytes).floats("x", TestData.padded(x))
                 .zeros("q", 4L * qRows).zeros("k", 4L * kvRows).zeros("v", 4L * kvRows)
                 .kernel(Kernel.MAT_VEC_QKV, p, t, Params.MatVecQkv.of(t, qRows, kvRows, cols, words[0], words[1], words[2]),
                         "w", "x", "x", "x", "q", "k", "v")
@@ -84,24 +76,16 @@ class MatVecQkvKernelTest {
         assumeTrue(gpu.supports(p), p + " needs " + p.requiredFeature() + ", which " + gpu.adapter() + " lacks");
         int qRows = 96, kvRows = 32, cols = 128;
         int[] rows = {qRows, kvRows, kvRows};
-        float[][] ws = new float[3][];
-        byte[][] packed = new byte[3][];
-        int[] words = new int[3];
-        ByteArrayOutputStream range = new ByteArrayOutputStream();
-        for (int i = 0; i < 3; i++) {
-            ws[i] = TestData.uniform(77L * i + 5, rows[i] * cols, -1, 1);
-            packed[i] = TestData.pack(t, ws[i], rows[i], cols);
-            words[i] = range.size() / 4;
-            range.write(packed[i]);
-            while (range.size() % 256 != 0) range.write(0x5a);
-        }
+        Range range = Range.of(t, rows, cols, 5);
+        byte[][] packed = range.packed;
+        int[] words = range.words;
         float[][] bias = {TestData.uniform(91, qRows, -2, 2), TestData.uniform(92, kvRows, -2, 2), TestData.uniform(93, kvRows, -2, 2)};
         int[] at = {kvRows, 0, kvRows + qRows}; // float offsets in the bias range: bk, bq, bv
         float[] b = new float[qRows + 2 * kvRows];
         for (int i = 0; i < 3; i++) System.arraycopy(bias[i], 0, b, at[i], rows[i]);
         float[] x = TestData.uniform(94, cols, -3, 3), g = TestData.uniform(95, cols, 0.5f, 1.5f);
         float eps = 1e-6f;
-        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", x).floats("g", g).floats("b", b)
+        NodeGpu.Result r = gpu.run(gpu.request().bytes("w", range.bytes).floats("x", x).floats("g", g).floats("b", b)
                 .zeros("q", 4L * qRows).zeros("k", 4L * kvRows).zeros("v", 4L * kvRows)
                 .kernel(Kernel.MAT_VEC_QKV, p, t, Params.MatVecQkv.of(t, qRows, kvRows, cols, words[0], words[1], words[2])
                         .normed(eps).biased(at[0], at[1], at[2]), "w", "x", "g", "b", "q", "k", "v")
@@ -119,6 +103,22 @@ class MatVecQkvKernelTest {
                 tol[j] += Math.ulp(Math.abs(expected[j]));
             }
             TestData.assertClose(p + " " + t + " " + names[i], expected, r.floats(names[i]), tol);
+        }
+    }
+
+    /** wq, wk, wv of random weights packed one after another, each 256-byte aligned (as a shard holds them). */
+    record Range(byte[] bytes, byte[][] packed, int[] words) {
+        static Range of(DType t, int[] rows, int cols, long seed) throws java.io.IOException {
+            byte[][] packed = new byte[3][];
+            int[] words = new int[3];
+            ByteArrayOutputStream range = new ByteArrayOutputStream();
+            for (int i = 0; i < 3; i++) {
+                packed[i] = TestData.pack(t, TestData.uniform(seed + 77L * i + rows[i], rows[i] * cols, -1, 1), rows[i], cols);
+                words[i] = range.size() / 4;
+                range.write(packed[i]);
+                while (range.size() % 256 != 0) range.write(0x5a); // padding the kernel must not read
+            }
+            return new Range(range.toByteArray(), packed, words);
         }
     }
 
