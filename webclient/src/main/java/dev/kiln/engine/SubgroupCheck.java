@@ -1,5 +1,6 @@
 package dev.kiln.engine;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -32,14 +33,17 @@ final class SubgroupCheck {
     /** Whether the device has subgroups and the check passes; {@code why} (when not null) gets the reason it does not. */
     static boolean passes(Gpu gpu, Precision precision, StringBuilder why) {
         if (!gpu.hasSubgroups()) return fail(why, "the device has no subgroups feature");
+        List<GPUBuffer> buffers = new ArrayList<>();
         try {
-            return check(gpu, new PipelineCache(gpu, precision, Map.of(), true), why);
+            return check(gpu, new PipelineCache(gpu, precision, Map.of(), true), buffers, why);
         } catch (RuntimeException e) {
             return fail(why, "the subgroup kernels failed: " + e.getMessage());
+        } finally {
+            for (GPUBuffer b : buffers) b.destroy(); // the readback has completed: nothing uses them any more
         }
     }
 
-    private static boolean check(Gpu gpu, PipelineCache pipelines, StringBuilder why) {
+    private static boolean check(Gpu gpu, PipelineCache pipelines, List<GPUBuffer> buffers, StringBuilder why) {
         float[] x = new float[ROWS * N], w = new float[N];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(0.37 * i) * (1 + i % 5);
         for (int i = 0; i < N; i++) w[i] = 0.5f + (i % 7) / 8f;
@@ -48,15 +52,15 @@ final class SubgroupCheck {
         logits[WINNER] = 3f;
         logits[WINNER + 2000] = 3f; // the tie: the lower index wins
 
-        GPUBuffer bx = buffer(gpu, "subgroup-check/x", x), bw = buffer(gpu, "subgroup-check/w", w);
-        GPUBuffer out = gpu.storage("subgroup-check/out", 4L * x.length);
-        GPUBuffer bl = buffer(gpu, "subgroup-check/logits", logits);
-        GPUBuffer tokens = gpu.storage("subgroup-check/tokens", 16);
-        GPUBuffer step = gpu.uniform("subgroup-check/step", StepUniform.BYTES);
+        GPUBuffer bx = kept(buffers, buffer(gpu, "subgroup-check/x", x)), bw = kept(buffers, buffer(gpu, "subgroup-check/w", w));
+        GPUBuffer out = kept(buffers, gpu.storage("subgroup-check/out", 4L * x.length));
+        GPUBuffer bl = kept(buffers, buffer(gpu, "subgroup-check/logits", logits));
+        GPUBuffer tokens = kept(buffers, gpu.storage("subgroup-check/tokens", 16));
+        GPUBuffer step = kept(buffers, gpu.uniform("subgroup-check/step", StepUniform.BYTES));
         gpu.write(step, 0, Bytes.of(StepUniform.bytes(0)));
-        GPUBuffer readback = gpu.readback("subgroup-check/readback", 4L * x.length + 16);
-        Dispatch norm = dispatch(gpu, pipelines, new Params.RmsNorm(N, EPS, ROWS), bx, bw, out);
-        Dispatch argmax = dispatch(gpu, pipelines, new Params.Argmax(LOGITS), bl, tokens, step);
+        GPUBuffer readback = kept(buffers, gpu.readback("subgroup-check/readback", 4L * x.length + 16));
+        Dispatch norm = dispatch(gpu, pipelines, buffers, new Params.RmsNorm(N, EPS, ROWS), bx, bw, out);
+        Dispatch argmax = dispatch(gpu, pipelines, buffers, new Params.Argmax(LOGITS), bl, tokens, step);
         new Encoder(gpu, "subgroup-check").pass(List.of(norm, argmax)).copy(out, 0, readback, 0, 4.0 * x.length)
                 .copy(tokens, 4, readback, 4.0 * x.length, 4).submit();
         int[] bits = gpu.readWords(readback, x.length + 1);
@@ -82,10 +86,15 @@ final class SubgroupCheck {
         return b;
     }
 
-    private static Dispatch dispatch(Gpu gpu, PipelineCache pipelines, Params p, GPUBuffer... buffers) {
-        GPUBuffer params = gpu.uniform(p.kernel().name() + "/check-params", p.bytes().length);
+    private static GPUBuffer kept(List<GPUBuffer> buffers, GPUBuffer b) {
+        buffers.add(b);
+        return b;
+    }
+
+    private static Dispatch dispatch(Gpu gpu, PipelineCache pipelines, List<GPUBuffer> kept, Params p, GPUBuffer... buffers) {
+        GPUBuffer params = kept(kept, gpu.uniform(p.kernel().name() + "/check-params", p.bytes().length));
         gpu.write(params, 0, Bytes.of(p.bytes()));
-        List<Binding> all = new java.util.ArrayList<>();
+        List<Binding> all = new ArrayList<>();
         for (GPUBuffer b : buffers) all.add(Binding.whole(b));
         all.add(Binding.whole(params));
         int[] wg = p.workgroups();
