@@ -80,7 +80,7 @@ class BenchCommandTest {
             }
             assertEquals(d.number("dispatches"), dispatches, "the roles' dispatches are those of a decoded token");
         }
-        assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v2/manifest.json")), "packaged into the cache");
+        assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v3/manifest.json")), "packaged into the cache");
     }
 
     @Test
