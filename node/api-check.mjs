@@ -1,7 +1,8 @@
 // Checks the OpenAI-shaped API of webclient's kiln.mjs against the real compiled engine (JS build) in Node with
 // Dawn, on a base model (completions): request and response shapes, streaming with usage on the last chunk,
 // AbortSignal and interruptGenerate ending a stream with finish_reason "abort", a bad parameter rejected as "input"
-// naming it, a random seed per request that reproduces when given back, and requests queued one after another.
+// naming it, a random seed per request that reproduces when given back, requests queued one after another, and
+// profile (GPU time by kernel role) with its repeats checked.
 // Run by KilnApiTest (webclient). Usage: node api-check.mjs <manifest URL>; prints "ok" or exits 1 with the failure.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -71,6 +72,16 @@ assert.deepEqual(again.kiln.ids, a.kiln.ids);
 const [x, y] = await Promise.all([engine.completions.create(greedy), engine.completions.create(greedy)]);
 assert.deepEqual(x.kiln.ids, whole.kiln.ids);
 assert.deepEqual(y.kiln.ids, whole.kiln.ids);
+
+// profile: queued after the requests, GPU time of one more decode token for every kernel role of a token
+const profile = await engine.profile(2);
+assert.equal(profile.repeats, 2);
+assert.ok(profile.roles.length > 0 && profile.roles.every((r) => r.dispatches > 0 && r.ms_per_token >= 0),
+  'a time and dispatches for every role: ' + JSON.stringify(profile));
+assert.equal(profile.roles.reduce((n, r) => n + r.dispatches, 0), engine.info().dispatches_per_token,
+  'the roles\' dispatches are a token\'s: ' + JSON.stringify(profile));
+await assert.rejects(engine.profile(0), (e) => e.kind === 'input' && /repeats/.test(e.message));
+await assert.rejects(engine.profile('2'), (e) => e.kind === 'input' && /repeats/.test(e.message));
 
 await engine.close();
 console.log('ok');

@@ -124,6 +124,7 @@ function workerKiln(build) {
               stop: () => worker.postMessage({ op: 'stop', handle }),
               close: () => worker.postMessage({ op: 'close', handle }),
               score: (idsJson) => call({ op: 'score', handle, ids: idsJson }),
+              profile: (repeats) => call({ op: 'profile', handle, repeats }),
               loseDevice: () => worker.postMessage({ op: 'lose-device', handle }),
             };
             for (const op of ['chat', 'completion', 'generate']) {

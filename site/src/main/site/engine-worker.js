@@ -15,6 +15,8 @@
 //                                               {id, type: 'result', value: result JSON}
 //                                             (request: core's GenerationRequest as JSON, forwarded as it is)
 //   {id, op: 'score', handle, ids}            → {id, type: 'result', value: logits JSON}
+//   {id, op: 'profile', handle, repeats}      → {id, type: 'result', value: profile JSON} (GPU ms of one more decode
+//                                             token by kernel role, the engine's profile(repeats); after a request)
 //   {op: 'stop', handle}                      the engine stops after the current token (the request then resolves
 //                                             with finish_reason "abort"); handled while it awaits the GPU
 //   {op: 'close', handle}                     frees the engine's GPU device
@@ -62,6 +64,8 @@ async function serve(m) {
         (token, text) => postMessage({ id: m.id, type: 'token', token, text }));
     case 'score':
       return await engineOf(m.handle).score(m.ids);
+    case 'profile':
+      return await engineOf(m.handle).profile(m.repeats);
     default:
       throw Object.assign(new Error(`unknown request ${JSON.stringify(m.op)} to the engine Worker`), { kind: 'bug' });
   }

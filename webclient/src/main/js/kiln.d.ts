@@ -137,6 +137,19 @@ export interface Progress {
   shards_total: number;
 }
 
+/** GPU time of one decode token by kernel role (`KilnEngine.profile`). */
+export interface Profile {
+  /** How it was measured, e.g. "wall clock per role, 10 repeats, empty-submit overhead subtracted". */
+  method: string;
+  /** The position profiled: attention reads the KV cache up to it. */
+  position: number;
+  repeats: number;
+  /** An empty submit and its wait, subtracted from every role's time. */
+  overhead_ms: number;
+  /** In order of first use in a token; a role runs alone, so their sum need not equal a token's decode time. */
+  roles: { role: string; dispatches: number; ms_per_token: number }[];
+}
+
 export interface LoadOptions {
   /** Default: 'wasm' where WebAssembly GC is supported, else 'js'. */
   build?: 'wasm' | 'js';
@@ -163,6 +176,11 @@ export interface KilnEngine {
   loseDevice(): void;
   /** Settles when every request queued so far has finished. */
   idle(): Promise<void>;
+  /**
+   * A developer's tool: GPU time of one more decode token by kernel role, after the requests queued so far (each
+   * role's dispatches `repeats` times, at least 1, in one submit, timed with the wall clock).
+   */
+  profile(repeats: number): Promise<Profile>;
   /** Stops a running request, then frees the GPU device. */
   close(): Promise<void>;
 }

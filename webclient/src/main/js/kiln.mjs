@@ -1,5 +1,5 @@
 // Kiln's JavaScript API in the shape people know from OpenAI's SDK, over the engine the Java code exports
-// (JsEngine: info, chat, completion, stop, close — JSON strings in and out). Shipped beside both builds
+// (JsEngine: info, chat, completion, profile, stop, close — JSON strings in and out). Shipped beside both builds
 // (engine/kiln.mjs next to engine/js and engine/wasm) with its TypeScript declarations (kiln.d.ts).
 //
 //   import { load } from './engine/kiln.mjs';
@@ -98,7 +98,7 @@ export async function isCached(manifestUrl) {
 /**
  * The API over a raw engine: the object the Java `load()` resolves with, or any object with the same methods
  * (the demo page's Worker bridge): info() → JSON, chat(json, onChunk(json)) / completion(json, onChunk(json)) →
- * Promise<JSON>, stop(), close().
+ * Promise<JSON>, profile(repeats) → Promise<JSON>, stop(), close().
  */
 export function wrapEngine(raw) {
   return new KilnEngine(raw);
@@ -126,6 +126,24 @@ class KilnEngine {
 
   /** Settles when every request queued so far has finished. */
   idle() { return this.#queue.then(() => undefined); }
+
+  /**
+   * A developer's tool (`kiln bench`): GPU time of one more decode token by kernel role, after the requests queued so
+   * far. Each role's dispatches of a token run `repeats` times in one submit, timed with the wall clock, an empty
+   * submit's time subtracted. Resolves with {method, position, repeats, overhead_ms,
+   * roles: [{role, dispatches, ms_per_token}]}; the engine checks `repeats` (at least 1).
+   */
+  profile(repeats) {
+    if (!Number.isInteger(repeats)) return Promise.reject(inputError(`repeats must be a whole number, got ${JSON.stringify(repeats)}`));
+    if (typeof this.#raw.profile !== 'function') {
+      const e = new Error('this engine build has no profile (an older build?): rebuild the engine');
+      e.kind = 'unavailable';
+      return Promise.reject(e);
+    }
+    const run = this.#queue.then(async () => JSON.parse(await this.#raw.profile(repeats)));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
 
   /** Frees the GPU device; a request still running is stopped first. */
   async close() {

@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
  * times itself with the wall clock around GPU work that it waits for; pipelines are created at load, so their
  * compilation ({@code compile_ms}, part of {@code load_ms}) is in no other figure.
  *
- * <p>GPU time per kernel role (Node runtime): after each run's generate the engine profiles one more decode token
+ * <p>GPU time per kernel role (both runtimes): after each run's generate the engine profiles one more decode token
  * (webclient's {@code Profile}): each role's dispatches of a token {@code --profile-repeats} times in one submit, timed
  * with the wall clock to the queue's completion, less an empty submit's time. Each row reports the median per role
  * ({@code gpu_ms_per_token_by_role}), the role's dispatches per token and the method ({@code gpu_time_method}). Roles
@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
         header = "Measure load, time to first token, prefill and decode speed of the engine (median of several runs).",
         description = {"Figures are the engine's own wall-clock timings; per-token work (dispatches, submits, bytes read"
                 + " back) is what the engine encoded.",
-                "GPU time per kernel role (Node): after each run the engine times one more decode token role by role, each"
+                "GPU time per kernel role: after each run the engine times one more decode token role by role, each"
                 + " role's dispatches --profile-repeats times in one submit, with the wall clock to the queue's completion,"
                 + " less an empty submit's time (timestamp queries are optional and lavapipe's are unreliable). --json gives"
                 + " gpu_ms_per_token_by_role, dispatches_per_token_by_role and gpu_time_method per row; the table lists the"
@@ -131,8 +131,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < repeat; i++) {
                     err.printf("kiln bench: %s, %d prompt tokens, run %d/%d%n", rt, n, i + 1, repeat);
                     err.flush();
-                    int profile = rt == EngineOptions.Runtime.node ? profileRepeats : 0;
-                    runs[i] = GenerateCommand.run(model, rt, request, engine.precision, null, profile, err);
+                    runs[i] = GenerateCommand.run(model, rt, request, engine.precision, null, profileRepeats, err);
                 }
                 rows.add(row(rt, runs));
             }
@@ -268,8 +267,7 @@ public final class BenchCommand implements Callable<Integer> {
         row.put("prefill_per_prompt_token", work(last.prefill(), last.promptTokens()));
         row.put("decode_per_token", work(last.decode(), last.tokens() - 1));
         EngineResult.Profile profile = last.profile();
-        row.put("gpu_time_method", profile != null ? profile.method()
-                : rt == EngineOptions.Runtime.node ? "not measured (--profile-repeats 0)" : "not measured in the browser runtime");
+        row.put("gpu_time_method", profile != null ? profile.method() : "not measured (--profile-repeats 0)");
         row.put("gpu_ms_per_token_by_role", profile != null ? medianByRole(runs) : null);
         row.put("dispatches_per_token_by_role", profile != null ? profile.dispatches() : null);
         return row;

@@ -22,8 +22,9 @@ import java.util.function.Consumer;
 /**
  * Runs one generation in real headless Chromium: opens the served demo page with the request in its
  * {@code ?request=} hook (which fills the form), loads the model through it and generates through its form, exactly
- * as a person would, streaming the page's output. Selenium is given the driver and binary explicitly so it never
- * downloads anything.
+ * as a person would, streaming the page's output. A profile, when asked for, then goes to the page's engine through
+ * its test hook ({@code kilnPage.engine().profile}, the engine Worker's {@code profile} op). Selenium is given the
+ * driver and binary explicitly so it never downloads anything.
  */
 final class BrowserRuntime {
     static final String BINARY = System.getenv().getOrDefault("KILN_CHROMIUM", "/usr/lib/chromium/chromium");
@@ -42,11 +43,13 @@ final class BrowserRuntime {
     BrowserRuntime(PrintWriter err) { this.err = err; }
 
     /**
-     * @param text receives the text as the page shows it, or null
+     * @param text           receives the text as the page shows it, or null
+     * @param profileRepeats when positive, the page's engine then profiles one more decode token by kernel role with
+     *                       this many repeats ({@link EngineResult#profile})
      * @return the page's result of the generation (the engine's result JSON)
      */
     EngineResult generate(String siteUrl, GenerationRequest request, EngineOptions.Precision precision,
-                          Consumer<String> text) throws IOException, InterruptedException {
+                          Consumer<String> text, int profileRepeats) throws IOException, InterruptedException {
         String binary = LAVAPIPE ? LAVAPIPE_DIR.resolve("chromium").toString() : BINARY;
         if (LAVAPIPE && !Files.isRegularFile(LAVAPIPE_DIR.resolve("lavapipe_icd.json"))) {
             throw new CommandFailure(ExitCodes.IO, "KILN_BROWSER_ADAPTER=lavapipe needs the Chromium directory that"
@@ -89,7 +92,10 @@ final class BrowserRuntime {
                     printed = shown.length();
                 }
                 String st = (String) s.get("state");
-                if (st.equals("done") || st.equals("stopped")) return EngineResult.fromJson((String) js.executeScript(RESULT_JSON));
+                if (st.equals("done") || st.equals("stopped")) {
+                    if (profileRepeats > 0) profile(js, profileRepeats);
+                    return EngineResult.fromJson((String) js.executeScript(RESULT_JSON));
+                }
                 if (st.equals("error")) throw failure(js);
                 Thread.sleep(50);
             }
@@ -101,7 +107,31 @@ final class BrowserRuntime {
         }
     }
 
-    /** The page's completion result and model info as generate's --json line (the Node runtime's fields). */
+    /**
+     * Profiles the page's engine after its generation and leaves the profile in {@code globalThis.kilnProfile} for
+     * {@link #RESULT_JSON}. Polled like the generation: one script awaiting it would meet Selenium's script timeout
+     * (30 s by default), which a real model's profile in SwiftShader outlasts.
+     */
+    private void profile(JavascriptExecutor js, int repeats) throws InterruptedException {
+        err.printf("page: profiling a decode token by kernel role (%d repeats)%n", repeats);
+        err.flush();
+        js.executeScript("const p = globalThis.kilnProfile = {value: null, error: null};"
+                + " kilnPage.engine().profile(arguments[0]).then((v) => { p.value = v; },"
+                + " (e) => { p.error = (e.kind || 'bug') + ': ' + e.message; });", repeats);
+        long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (System.nanoTime() < end) {
+            Object error = js.executeScript("const p = globalThis.kilnProfile; return p.value ? '' : p.error;");
+            if ("".equals(error)) return;
+            if (error != null) throw new CommandFailure(ExitCodes.BUG, "the page's engine failed to profile: " + error);
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("timed out profiling in the browser");
+    }
+
+    /**
+     * The page's completion result and model info as generate's --json line (the Node runtime's fields), with the
+     * profile when {@link #profile} took one.
+     */
     private static final String RESULT_JSON = """
             const r = JSON.parse(document.getElementById('output').dataset.result);
             const info = JSON.parse(document.getElementById('model-details').dataset.info);
@@ -109,7 +139,7 @@ final class BrowserRuntime {
               adapter: info.adapter, load_ms: info.load_ms, prefill_tps: r.usage.prefill_tps,
               decode_tps: r.usage.decode_tps, first_token_ms: r.usage.time_to_first_token_ms,
               compile_ms: r.kiln.compile_ms, prefill_work: r.kiln.prefill_work, decode_work: r.kiln.decode_work,
-              stopped: r.finish_reason === 'abort'});
+              stopped: r.finish_reason === 'abort', profile: globalThis.kilnProfile?.value ?? undefined});
             """;
 
     private String await(JavascriptExecutor js, List<String> states, String what) throws InterruptedException {

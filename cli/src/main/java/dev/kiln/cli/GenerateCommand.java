@@ -68,7 +68,7 @@ public final class GenerateCommand implements Callable<Integer> {
      *
      * @param text           receives the text as it is generated, or null
      * @param profileRepeats when positive (and text is null), the engine then profiles one more decode token by kernel
-     *                       role ({@link EngineResult#profile}; {@code bench})
+     *                       role ({@link EngineResult#profile}; {@code bench}), in either runtime
      * @param err            where the browser runtime reports the page's progress
      * @return the engine's result; null only when the Node runtime streamed the text
      */
@@ -78,7 +78,8 @@ public final class GenerateCommand implements Callable<Integer> {
         try (LocalModelServer server = LocalModelServer.start(model.model, model.cacheDir, model.hubUrl)) {
             return switch (runtime) {
                 case node -> NodeRuntime.generate(server.manifestUrl(), request, precision, text, profileRepeats);
-                case browser -> new BrowserRuntime(err).generate(server.url("/"), request, precision, text);
+                case browser -> new BrowserRuntime(err).generate(server.url("/"), request, precision, text,
+                        text == null ? profileRepeats : 0);
             };
         } catch (LocalModelServer.InputFailed e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, e.getMessage());

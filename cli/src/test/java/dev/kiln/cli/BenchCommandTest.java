@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code kiln bench}: the prompt ids have the asked length; a bad shape or a missing model is a usage error; on the
  * tiny synthetic shape in Node, --json gives one row per prompt length with every figure of the protocol, including
- * GPU time per kernel role whose dispatch counts add up to a decoded token's.
+ * GPU time per kernel role whose dispatch counts add up to a decoded token's; in headless Chromium the same profile
+ * comes through the page's engine Worker.
  */
 class BenchCommandTest {
 
@@ -70,17 +71,51 @@ class BenchCommandTest {
             assertEquals(1.0, d.number("submits"), "one submit per decoded token");
             assertEquals(4.0, d.number("read_bytes"), "greedy reads back one id per token");
             assertTrue(r.object("prefill_per_prompt_token").number("dispatches") > 0, out);
-            assertTrue(r.string("gpu_time_method").startsWith("wall clock per role"), out);
-            JsonObject ms = r.object("gpu_ms_per_token_by_role"), n = r.object("dispatches_per_token_by_role");
-            assertEquals(n.map().keySet(), ms.map().keySet(), "a time and a dispatch count for every role");
-            int dispatches = 0;
-            for (String role : n.map().keySet()) {
-                assertTrue(ms.number(role) >= 0, role + " in " + out);
-                dispatches += n.integer(role);
-            }
-            assertEquals(d.number("dispatches"), dispatches, "the roles' dispatches are those of a decoded token");
+            assertProfileOfADecodedToken(r, out);
         }
-        assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v2/manifest.json")), "packaged into the cache");
+        assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v3/manifest.json")), "packaged into the cache");
+    }
+
+    @Test
+    void theBrowserRuntimeReportsGpuTimePerKernelRoleLikeNode(@TempDir Path tmp) throws Exception {
+        KilnCliTest.requireEngineBuild();
+        requireBrowser();
+        String out = KilnCliTest.runProcess(tmp, 180, "bench", "--runtime", "browser",
+                "--synthetic", "tiny", "--prompt-tokens", "5", "--tokens", "4", "--repeat", "1", "--profile-repeats", "2",
+                "--json", "--cache-dir", tmp.resolve("cache").toString());
+        List<Object> rows = JsonObject.of(Json.parse(out.strip()), "bench --json").array("results");
+        assertEquals(1, rows.size());
+        JsonObject r = JsonObject.of(rows.get(0), "row 0");
+        assertEquals("browser", r.string("runtime"));
+        assertTrue(r.string("gpu_time_method").contains("2 repeats"), out);
+        assertProfileOfADecodedToken(r, out);
+    }
+
+    /** The row's profile: a time (never negative) for every role, and the roles' dispatches make a decoded token's. */
+    private static void assertProfileOfADecodedToken(JsonObject r, String out) {
+        assertTrue(r.string("gpu_time_method").startsWith("wall clock per role"), out);
+        JsonObject ms = r.object("gpu_ms_per_token_by_role"), n = r.object("dispatches_per_token_by_role");
+        assertEquals(n.map().keySet(), ms.map().keySet(), "a time and a dispatch count for every role");
+        int dispatches = 0;
+        for (String role : n.map().keySet()) {
+            assertTrue(ms.number(role) >= 0, role + " in " + out);
+            dispatches += n.integer(role);
+        }
+        assertEquals(r.object("decode_per_token").number("dispatches"), dispatches,
+                "the roles' dispatches are those of a decoded token");
+    }
+
+    /**
+     * Skips the calling test, saying why, when Chromium, chromedriver or the built site is missing; under CI=true that
+     * fails instead.
+     */
+    private static void requireBrowser() {
+        Path site = SharedModels.repoRoot().resolve("site/target/site/index.html");
+        for (Path need : List.of(Path.of(BrowserRuntime.BINARY), Path.of(BrowserRuntime.DRIVER), site)) {
+            String why = need + " is absent: build the site (mvn -pl site install) and run ./kiln setup";
+            if ("true".equals(System.getenv("CI")) && !Files.exists(need)) throw new AssertionError("required under CI: " + why);
+            Assumptions.assumeTrue(Files.exists(need), why);
+        }
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The OpenAI-shaped JavaScript API (target/webclient/kiln.mjs) over the real compiled engine, in Node with Dawn on
- * stories260K: ../node/api-check.mjs asserts shapes, streaming, abort, input errors, seeds and queueing.
+ * stories260K: ../node/api-check.mjs asserts shapes, streaming, abort, input errors, seeds, queueing and profile.
  */
 class KilnApiTest {
 
