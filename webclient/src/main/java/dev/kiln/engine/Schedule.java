@@ -27,11 +27,12 @@ import dev.kiln.shaders.Params;
  * (CAUSAL_ATTENTION) and the element-wise kernels over all rows. The head (LM head) is not in it: only the last
  * prompt position needs logits, and it runs as a decode position.
  *
- * <p>Fusions (one launch for several consecutive stages, labelled with their labels joined by '+'): the up projection
- * W3 and SILU_MUL are one gated MAT_VEC / MAT_MUL ({@code y = silu(y)·(W·x)} with the gate already in y), so hb2 is
- * never written and the FFN takes one dispatch less per layer. In decode, the projections Q, K and V are one MAT_VEC_QKV
- * when their three weights lie in one shard in that order with one dtype (the packager writes them so): the range from
- * wq's first byte to wv's last is bound as one weight binding.
+ * <p>Fusions (one launch for several consecutive stages, labelled with their labels joined by '+'), decode: an RMS_NORM
+ * folds into the mat-vec launch that reads its output (when nothing after it does); Q, K, V and their biases are one
+ * MAT_VEC_QKV; W1, W3 and SILU_MUL one SwiGLU-pair MAT_VEC; ROPE and ATT are flash-decoding's two launches (the
+ * first, attention's chunks, has no stage of its own; {@link #CHUNKS}). Tensors fused into one launch are bound as one
+ * range, so they must lie in one shard with one dtype (the packager keeps them so); otherwise the stages run as
+ * separate launches. Prefill: W3 and SILU_MUL are one gated MAT_MUL. A layer's decode is 6 launches (7 with QK_NORM).
  */
 public final class Schedule {
 
