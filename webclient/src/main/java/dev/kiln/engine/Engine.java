@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.kiln.generate.GenerationRequest;
@@ -361,16 +362,32 @@ public final class Engine {
     /**
      * Runs the body (embed + layers) for prompt positions first .. last-1 in blocks of up to {@code plan.block}
      * positions, one submit each: the Step uniform says where the block starts and how many rows it holds (a queue
-     * write, ordered before the block's submit), and every layer runs once per block.
+     * write, ordered before the block's submit), and every layer runs once per block. The blocks are submitted back to
+     * back and their error scopes closed after the last (innermost first), so the CPU never waits for the GPU between
+     * blocks; an error still names its block.
      */
     private void prefill(int first, int last) {
-        for (int start = first; start < last; start += plan.block) {
-            int rows = Math.min(plan.block, last - start);
-            gpu.write(plan.step, 0, Bytes.of(StepUniform.block(start, rows)));
-            Encoder e = new Encoder(gpu, "prefill-from", start);
-            e.pass(plan.prefill);
-            e.submit();
+        List<Encoder> submitted = new ArrayList<>();
+        RuntimeException failure = null;
+        try {
+            for (int start = first; start < last; start += plan.block) {
+                int rows = Math.min(plan.block, last - start);
+                gpu.write(plan.step, 0, Bytes.of(StepUniform.block(start, rows)));
+                Encoder e = new Encoder(gpu, "prefill-from", start);
+                submitted.add(e);
+                e.pass(plan.prefill).submitUnchecked();
+            }
+        } catch (RuntimeException e) {
+            failure = e;
         }
+        for (int i = submitted.size() - 1; i >= 0; i--) { // every scope is closed, whatever failed
+            try {
+                submitted.get(i).check();
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure != null) throw failure;
     }
 
     /** One full position: body, head and the tail; returns the token that goes to tokens[pos + 1]. */
