@@ -4,7 +4,7 @@
 //
 // Requests (`id` is echoed back):
 //   {"id":1,"op":"info"}
-//     -> {"id":1,"ok":true,"adapter":{vendor,architecture,device,description},"features":[…],"limits":{…}}
+//     -> {"id":1,"ok":true,"adapter":{vendor,architecture,device,description,subgroupMaxSize},"features":[…],"limits":{…}}
 //   {"id":2,"op":"run",
 //    "shaders":  ["<wgsl>", …],                         compiled once per distinct text, with getCompilationInfo
 //    "buffers":  {"<name>": {"data":"<base64>"}           initial bytes (size padded to 4)
@@ -61,7 +61,8 @@ function info() {
   const limits = {};
   for (const k in device.limits) limits[k] = device.limits[k];
   return {
-    adapter: { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description },
+    adapter: { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description,
+               subgroupMaxSize: i.subgroupMaxSize || 0 },
     features: [...device.features],
     limits,
   };

@@ -4,9 +4,10 @@
 //   as one range `b` of f32.
 // Reference: dev.kiln.reference.Ops.rmsNorm, then Ops.matVec of each of wq, wk, wv (row-major, rows × cols), then
 //   Ops.add of each bias.
-// Threads: the qRows + 2·kvRows output rows, q's then k's then v's, four per workgroup: workgroup i (= wid.y·nwg.x +
-//   wid.x) computes rows 4i..4i+3 with dot_rows (the four may belong to different tensors: each has its own start
-//   and scales); invocation j < 4 writes row 4i + j to q, k or v.
+// Threads: the qRows + 2·kvRows output rows, q's then k's then v's, four per team (mat_vec_team.wgsl), p.teams teams
+//   per workgroup: team j of workgroup i (= wid.y·nwg.x + wid.x) computes rows 4m..4m+3, m = i·teams + j, with
+//   dot_rows (the four may belong to different tensors: each has its own start and scales); its lane k < 4 writes
+//   row 4m + k to q, k or v.
 // Precision: f32 products and sums on F16 and F32 (the weight prelude dequantizes to f32); the bias added in f32.
 // Bindings:
 @group(0) @binding(0) var<storage, read> w: array<u32>;         // wq, wk, wv in the weight dtype, one range
@@ -34,6 +35,7 @@ struct Params {
     qBias: u32,    // float index of bq's first element in b
     kBias: u32,    // … of bk's
     vBias: u32,    // … of bv's
+    teams: u32,    // teams per workgroup, each four rows
 }
 
 const WG: u32 = 64u;
@@ -46,30 +48,33 @@ fn locate(r: u32) -> vec2<u32> {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) t: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, inv: Invocation) {
+    let wg = wid.y * nwg.x + wid.x;
     let total = p.qRows + 2u * p.kvRows;
-    let first = (wid.y * nwg.x + wid.x) * 4u;
-    if (first >= total) { return; } // the whole workgroup leaves together: barriers stay uniform
     let starts = vec3<u32>(p.qStart, p.kStart, p.vStart);
     let scaleArgs = vec3<u32>(p.qScales, p.kScales, p.vScales);
-    var base: vec4<u32>;
-    var scales: vec4<u32>;
-    for (var j = 0u; j < 4u; j++) {
-        let at = locate(min(first + j, total - 1u)); // rows past the end read the last row; their sums are dropped
-        base[j] = starts[at.x] + at.y * p.cols;
-        scales[j] = scaleArgs[at.x];
-    }
-    let sums = dot_rows(t, base, scales, p.cols, p.norm, p.eps);
+    for (var j = team_index(inv); j < p.teams; j += team_count(inv)) {
+        let first = (wg * p.teams + j) * 4u;
+        if (first >= total) { break; } // the whole team leaves together: its sums stay uniform
+        var base: vec4<u32>;
+        var scales: vec4<u32>;
+        for (var r = 0u; r < 4u; r++) {
+            let at = locate(min(first + r, total - 1u)); // rows past the end read the last row; their sums are dropped
+            base[r] = starts[at.x] + at.y * p.cols;
+            scales[r] = scaleArgs[at.x];
+        }
+        let sums = dot_rows(inv, base, scales, p.cols, p.norm, p.eps);
 
-    if (t < 4u && first + t < total) {
-        let at = locate(first + t);
-        var s = sums[t];
-        if (p.bias == 1u) { s += b[vec3<u32>(p.qBias, p.kBias, p.vBias)[at.x] + at.y]; }
-        switch (at.x) {
-            case 0u: { q[at.y] = s; }
-            case 1u: { k[at.y] = s; }
-            default: { v[at.y] = s; }
+        let lane = team_lane(inv);
+        if (lane < 4u && first + lane < total) {
+            let at = locate(first + lane);
+            var s = sums[lane];
+            if (p.bias == 1u) { s += b[vec3<u32>(p.qBias, p.kBias, p.vBias)[at.x] + at.y]; }
+            switch (at.x) {
+                case 0u: { q[at.y] = s; }
+                case 1u: { k[at.y] = s; }
+                default: { v[at.y] = s; }
+            }
         }
     }
 }

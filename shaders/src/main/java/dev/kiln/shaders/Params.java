@@ -64,12 +64,34 @@ public sealed interface Params {
     }
 
     /**
-     * MAT_VEC: the decode projection of a rows×cols A (see mat_vec.wgsl's modes), four outputs per workgroup (two in
-     * the SwiGLU pair mode). {@code aStart}/{@code bStart} are element indices in the bound range, {@code aScales}/
-     * {@code bScales} the weight prelude's scales argument for each; norm folds RMSNorm(x)·g (epsilon eps) in.
+     * Teams of rows per mat-vec workgroup (MAT_VEC, MAT_VEC_QKV; mat_vec_team.wgsl): 1 with the workgroup variant of
+     * the team prelude (the whole workgroup is one team); with the subgroup variant one per subgroup of
+     * {@code subgroupSize} invocations, the adapter's largest (0 when it does not say: taken as 32, the usual GPU
+     * subgroup). A device whose subgroups come out smaller or larger still computes every row (the kernels loop over
+     * their teams), only with idle or busier subgroups.
+     */
+    static int rowTeams(boolean subgroups, int subgroupSize) {
+        if (!subgroups) return 1;
+        int wg = Kernel.MAT_VEC.workgroupSize();
+        int sg = subgroupSize > 0 ? Math.min(subgroupSize, wg) : 32;
+        return Math.max(1, wg / sg);
+    }
+
+    /** {@code p} with {@code teams} row teams per workgroup when it is a mat-vec's ({@link #rowTeams}); else p. */
+    static Params withRowTeams(Params p, int teams) {
+        if (p instanceof MatVec m) return m.withTeams(teams);
+        if (p instanceof MatVecQkv q) return q.withTeams(teams);
+        return p;
+    }
+
+    /**
+     * MAT_VEC: the decode projection of a rows×cols A (see mat_vec.wgsl's modes), four outputs per team of rows (two
+     * in the SwiGLU pair mode), {@code teams} teams per workgroup ({@link #rowTeams}; the factories make 1).
+     * {@code aStart}/{@code bStart} are element indices in the bound range, {@code aScales}/{@code bScales} the weight
+     * prelude's scales argument for each; norm folds RMSNorm(x)·g (epsilon eps) in.
      */
     record MatVec(int rows, int cols, int mode, boolean norm, float eps, int aStart, int aScales, int bStart,
-                  int bScales) implements Params {
+                  int bScales, int teams) implements Params {
         /** y = A·x̂. */
         public static final int SET = 0;
         /** y += A·x̂: the residual add. */
@@ -82,21 +104,22 @@ public sealed interface Params {
         public MatVec {
             positive("rows", rows); positive("cols", cols);
             if (mode < SET || mode > GATE) throw new IllegalArgumentException("mat-vec mode must be 0..3, got " + mode);
+            positive("teams", teams);
         }
 
         /** One tensor bound alone: y = W·x, or y += W·x when accumulate. */
         public static MatVec of(DType t, int rows, int cols, boolean accumulate) {
-            return new MatVec(rows, cols, accumulate ? ACCUMULATE : SET, false, 0f, 0, scaleWordOf(t, rows, cols), 0, 0);
+            return new MatVec(rows, cols, accumulate ? ACCUMULATE : SET, false, 0f, 0, scaleWordOf(t, rows, cols), 0, 0, 1);
         }
 
         /** y = silu(y)·(W·x): the up projection with the gate (y = w1·x) already in y. */
         public static MatVec gated(DType t, int rows, int cols) {
-            return new MatVec(rows, cols, GATE, false, 0f, 0, scaleWordOf(t, rows, cols), 0, 0);
+            return new MatVec(rows, cols, GATE, false, 0f, 0, scaleWordOf(t, rows, cols), 0, 0, 1);
         }
 
         /** y = W·(rmsNorm(x)·g): one tensor bound alone, the norm before it folded in (the LM head). */
         public static MatVec normed(DType t, int rows, int cols, float eps) {
-            return new MatVec(rows, cols, SET, true, eps, 0, scaleWordOf(t, rows, cols), 0, 0);
+            return new MatVec(rows, cols, SET, true, eps, 0, scaleWordOf(t, rows, cols), 0, 0, 1);
         }
 
         /**
@@ -105,16 +128,19 @@ public sealed interface Params {
          */
         public static MatVec pair(DType t, int rows, int cols, int aWord, int bWord, boolean norm, float eps) {
             return new MatVec(rows, cols, PAIR, norm, eps, start(t, aWord), rangeScales(t, aWord, rows, cols),
-                    start(t, bWord), rangeScales(t, bWord, rows, cols));
+                    start(t, bWord), rangeScales(t, bWord, rows, cols), 1);
         }
 
+        /** The same launch with {@code n} teams of rows per workgroup. */
+        public MatVec withTeams(int n) { return new MatVec(rows, cols, mode, norm, eps, aStart, aScales, bStart, bScales, n); }
+
         /** Outputs one workgroup computes. */
-        public int outputsPerWorkgroup() { return mode == PAIR ? 2 : 4; }
+        public int outputsPerWorkgroup() { return (mode == PAIR ? 2 : 4) * teams; }
 
         public Kernel kernel() { return Kernel.MAT_VEC; }
         public byte[] bytes() {
-            return new UniformWriter(9).u32(rows).u32(cols).u32(mode).u32(norm).f32(eps).u32(aStart).u32(aScales)
-                    .u32(bStart).u32(bScales).bytes();
+            return new UniformWriter(10).u32(rows).u32(cols).u32(mode).u32(norm).f32(eps).u32(aStart).u32(aScales)
+                    .u32(bStart).u32(bScales).u32(teams).bytes();
         }
         public int[] workgroups() {
             return Workgroups.spread(((long) rows + outputsPerWorkgroup() - 1) / outputsPerWorkgroup());
@@ -127,9 +153,11 @@ public sealed interface Params {
      * for it, {@code *Bias} a bias's first float in the bias range; norm folds RMSNorm(x)·g (epsilon eps) in.
      */
     record MatVecQkv(int qRows, int kvRows, int cols, boolean norm, float eps, boolean bias, int qStart, int kStart,
-                     int vStart, int qScales, int kScales, int vScales, int qBias, int kBias, int vBias)
+                     int vStart, int qScales, int kScales, int vScales, int qBias, int kBias, int vBias, int teams)
             implements Params {
-        public MatVecQkv { positive("qRows", qRows); positive("kvRows", kvRows); positive("cols", cols); }
+        public MatVecQkv {
+            positive("qRows", qRows); positive("kvRows", kvRows); positive("cols", cols); positive("teams", teams);
+        }
 
         /**
          * For tensors of type {@code t} at word offsets {@code qWord, kWord, vWord} from the start of the bound range
@@ -138,29 +166,38 @@ public sealed interface Params {
         public static MatVecQkv of(DType t, int qRows, int kvRows, int cols, int qWord, int kWord, int vWord) {
             return new MatVecQkv(qRows, kvRows, cols, false, 0f, false, start(t, qWord), start(t, kWord), start(t, vWord),
                     rangeScales(t, qWord, qRows, cols), rangeScales(t, kWord, kvRows, cols),
-                    rangeScales(t, vWord, kvRows, cols), 0, 0, 0);
+                    rangeScales(t, vWord, kvRows, cols), 0, 0, 0, 1);
         }
 
         /** With the norm before the projections folded in (epsilon eps). */
         public MatVecQkv normed(float epsilon) {
             return new MatVecQkv(qRows, kvRows, cols, true, epsilon, bias, qStart, kStart, vStart, qScales, kScales, vScales,
-                    qBias, kBias, vBias);
+                    qBias, kBias, vBias, teams);
         }
 
         /** With the biases added, bq, bk, bv at float offsets {@code q}, {@code k}, {@code v} of the bias range. */
         public MatVecQkv biased(int q, int k, int v) {
             return new MatVecQkv(qRows, kvRows, cols, norm, eps, true, qStart, kStart, vStart, qScales, kScales, vScales,
-                    q, k, v);
+                    q, k, v, teams);
+        }
+
+        /** The same launch with {@code n} teams of rows per workgroup. */
+        public MatVecQkv withTeams(int n) {
+            return new MatVecQkv(qRows, kvRows, cols, norm, eps, bias, qStart, kStart, vStart, qScales, kScales, vScales,
+                    qBias, kBias, vBias, n);
         }
 
         public Kernel kernel() { return Kernel.MAT_VEC_QKV; }
         public byte[] bytes() {
-            return new UniformWriter(15).u32(qRows).u32(kvRows).u32(cols).u32(norm).f32(eps).u32(bias).u32(qStart)
+            return new UniformWriter(16).u32(qRows).u32(kvRows).u32(cols).u32(norm).f32(eps).u32(bias).u32(qStart)
                     .u32(kStart).u32(vStart).u32(qScales).u32(kScales).u32(vScales).u32(qBias).u32(kBias).u32(vBias)
-                    .bytes();
+                    .u32(teams).bytes();
         }
-        /** Four rows of the three per workgroup. */
-        public int[] workgroups() { return Workgroups.spread(((long) qRows + 2L * kvRows + 3) / 4); }
+        /** Four rows of the three per team, {@code teams} teams per workgroup. */
+        public int[] workgroups() {
+            long perWorkgroup = 4L * teams;
+            return Workgroups.spread(((long) qRows + 2L * kvRows + perWorkgroup - 1) / perWorkgroup);
+        }
     }
 
     /** The element index of the first weight of a tensor at word {@code word} of a bound range (a multiple of 64). */

@@ -13,10 +13,12 @@ import dev.kiln.model.DType;
  *                         (only for kernels that {@link Kernel#reduces()}; they define {@code const WG}), or
  *                         reduce_subgroups.wgsl, the same functions through subgroup operations, when asked
  *                         (then "enable subgroups;" comes first)
- *  4. row-dot prelude     mat_vec_rows.wgsl: dot_rows, four weight rows against x, RMSNorm folded in on request
+ *  4. team prelude        mat_vec_team.wgsl: the workgroup as one team of rows, or mat_vec_team_subgroups.wgsl,
+ *                         a team per subgroup, when asked (only for kernels that {@link Kernel#dotsRows()})
+ *  5. row-dot prelude     mat_vec_rows.wgsl: dot_rows, four weight rows against x, RMSNorm folded in on request
  *                         (only for kernels that {@link Kernel#dotsRows()}: the mat-vecs)
- *  5. rotary prelude      rotary.wgsl: rotation, rope_pair, rotate (only for kernels that {@link Kernel#rotates()})
- *  6. the kernel file     &lt;role&gt;.wgsl
+ *  6. rotary prelude      rotary.wgsl: rotation, rope_pair, rotate (only for kernels that {@link Kernel#rotates()})
+ *  7. the kernel file     &lt;role&gt;.wgsl
  * </pre>
  *
  * Every weight prelude defines the same functions over the kernel's {@code w: array<u32>} binding:
@@ -54,7 +56,8 @@ public final class Wgsl {
 
     /**
      * Like {@link #source(Kernel, Precision, DType, String)}; {@code subgroups}: a reducing kernel takes the subgroup
-     * variant of the reduction prelude ({@link #SUBGROUP_REDUCE_PRELUDE}, after {@code enable subgroups;}), which needs
+     * variant of the reduction prelude ({@link #SUBGROUP_REDUCE_PRELUDE}, after {@code enable subgroups;}) and a mat-vec the
+     * subgroup team prelude ({@link #SUBGROUP_TEAM_PRELUDE}), which need
      * the device feature {@code subgroups}. Kernels that do not reduce are the same either way.
      */
     public static String source(Kernel kernel, Precision precision, DType weights, boolean subgroups, String kernelText) {
@@ -68,7 +71,7 @@ public final class Wgsl {
             b.append(file(weightPrelude(weights)));
         }
         if (kernel.reduces()) b.append(file(sg ? SUBGROUP_REDUCE_PRELUDE : REDUCE_PRELUDE));
-        if (kernel.dotsRows()) b.append(file(ROWS_PRELUDE));
+        if (kernel.dotsRows()) b.append(file(sg ? SUBGROUP_TEAM_PRELUDE : TEAM_PRELUDE)).append(file(ROWS_PRELUDE));
         if (kernel.rotates()) b.append(file(ROTARY_PRELUDE));
         return b.append(kernelText != null ? kernelText : file(kernel.fileName())).toString();
     }
@@ -84,6 +87,12 @@ public final class Wgsl {
 
     /** The rotary prelude's file name: RoPE's rotation for the kernels that rotate. */
     public static final String ROTARY_PRELUDE = "rotary.wgsl";
+
+    /** The team prelude's file name: a mat-vec workgroup as one team of rows. */
+    public static final String TEAM_PRELUDE = "mat_vec_team.wgsl";
+
+    /** The subgroup variant of the team prelude: one team of rows per subgroup. */
+    public static final String SUBGROUP_TEAM_PRELUDE = "mat_vec_team_subgroups.wgsl";
 
     /** The row-dot prelude's file name. */
     public static final String ROWS_PRELUDE = "mat_vec_rows.wgsl";

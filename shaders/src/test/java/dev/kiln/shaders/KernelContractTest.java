@@ -181,7 +181,10 @@ class KernelContractTest {
     void theSourceIsPrecisionPreludeThenWeightPreludeThenReductionPreludeThenKernel() {
         String f16 = Wgsl.source(Kernel.MAT_VEC, Precision.F16, DType.Q4);
         assertEquals("enable f16;\nalias kv = f16;\n" + Wgsl.file("weights_q4.wgsl") + Wgsl.file("reduce.wgsl")
-                + Wgsl.file("mat_vec_rows.wgsl") + Wgsl.file("mat_vec.wgsl"), f16);
+                + Wgsl.file("mat_vec_team.wgsl") + Wgsl.file("mat_vec_rows.wgsl") + Wgsl.file("mat_vec.wgsl"), f16);
+        assertEquals("enable subgroups;\nalias kv = f32;\n" + Wgsl.file("weights_q8.wgsl") + Wgsl.file("reduce_subgroups.wgsl")
+                + Wgsl.file("mat_vec_team_subgroups.wgsl") + Wgsl.file("mat_vec_rows.wgsl") + Wgsl.file("mat_vec_qkv.wgsl"),
+                Wgsl.source(Kernel.MAT_VEC_QKV, Precision.F32, DType.Q8, true, null));
         String f32 = Wgsl.source(Kernel.ATTENTION, Precision.F32, null);
         assertEquals("alias kv = f32;\n" + Wgsl.file("reduce.wgsl") + Wgsl.file("rotary.wgsl") + Wgsl.file("attention.wgsl"), f32);
         assertEquals("alias kv = f32;\n" + Wgsl.file("rotary.wgsl") + Wgsl.file("rope.wgsl"), Wgsl.source(Kernel.ROPE, Precision.F32, null));
@@ -197,13 +200,14 @@ class KernelContractTest {
     @Test
     void paramsBytesAreLittleEndianFieldsPaddedTo16() {
         byte[] b = Params.MatVec.of(DType.Q4, 3, 64, true).bytes();
-        assertEquals(48, b.length); // nine fields, padded to 16
-        // rows, cols, mode 1 (accumulate), norm 0, eps 0, aStart 0, aScales: after 3·64/2 = 96 bytes = word 24, …
-        assertEquals(List.of(3, 64, 1, 0, 0, 0, 24, 0, 0, 0, 0, 0), words(b));
-        assertEquals(List.of(3, 64, 3, 0, 0, 0, 24, 0, 0, 0, 0, 0), words(Params.MatVec.gated(DType.Q4, 3, 64).bytes()));
-        // the pair: w3 at word 64 of the range, w1 at 0; q4 starts are element indices (8 per word)
-        assertEquals(List.of(3, 64, 2, 1, Float.floatToRawIntBits(1e-5f), 0, 24, 512, 64 + 24 - 8, 0, 0, 0),
-                words(Params.MatVec.pair(DType.Q4, 3, 64, 0, 64, true, 1e-5f).bytes()));
+        assertEquals(48, b.length); // ten fields, padded to 16
+        // rows, cols, mode 1 (accumulate), norm 0, eps 0, aStart 0, aScales: after 3·64/2 = 96 bytes = word 24, …,
+        // teams 1
+        assertEquals(List.of(3, 64, 1, 0, 0, 0, 24, 0, 0, 1, 0, 0), words(b));
+        assertEquals(List.of(3, 64, 3, 0, 0, 0, 24, 0, 0, 1, 0, 0), words(Params.MatVec.gated(DType.Q4, 3, 64).bytes()));
+        // the pair: w3 at word 64 of the range, w1 at 0; q4 starts are element indices (8 per word); 8 teams
+        assertEquals(List.of(3, 64, 2, 1, Float.floatToRawIntBits(1e-5f), 0, 24, 512, 64 + 24 - 8, 8, 0, 0),
+                words(Params.MatVec.pair(DType.Q4, 3, 64, 0, 64, true, 1e-5f).withTeams(8).bytes()));
         byte[] r = new Params.Rope(8, 4, 8, dev.kiln.model.RopeStyle.HALF_SPLIT, 123, 1.5f).bytes();
         assertEquals(32, r.length);
         assertEquals(List.of(8, 4, 8, 1, 123, Float.floatToRawIntBits(1.5f), 1, 0), words(r));

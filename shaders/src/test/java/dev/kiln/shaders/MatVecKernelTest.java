@@ -105,6 +105,63 @@ class MatVecKernelTest {
         TestData.assertClose("y = silu(y)·W·x", expected, y, tol);
     }
 
+    /**
+     * Any number of teams of rows per workgroup computes every row once, whatever teams the device's subgroups make
+     * (mat_vec_team_subgroups.wgsl loops over its teams, so fewer subgroups than teams, or more, only change who
+     * computes a row): 1, 3 and 16 teams, a plain product and the normed SwiGLU pair, 203 rows (a multiple of
+     * nothing). A team's summation order does not depend on the team count, so every count gives the same bits; one
+     * team is checked against the CPU.
+     */
+    @Test
+    void everyTeamCountComputesEveryRow() throws Exception {
+        int rows = 203, cols = 160;
+        float eps = 1e-5f;
+        float[] w1 = TestData.uniform(31, rows * cols, -1, 1), w3 = TestData.uniform(34, rows * cols, -1, 1);
+        float[] x = TestData.uniform(32, cols, -1, 1);
+        float[] g = TestData.uniform(33, cols, 0.5f, 1.5f);
+        byte[] p1 = TestData.pack(DType.Q4, w1, rows, cols), p3 = TestData.pack(DType.Q4, w3, rows, cols);
+        java.io.ByteArrayOutputStream range = new java.io.ByteArrayOutputStream();
+        range.write(p1);
+        while (range.size() % 256 != 0) range.write(0x5a);
+        int w3Word = range.size() / 4;
+        range.write(p3);
+
+        float[] plainOne = null, pairOne = null;
+        for (int teams : new int[] {1, 3, 16}) {
+            float[] plain = gpu.run(gpu.request().bytes("w", p1).floats("x", TestData.padded(x)).zeros("y", 4L * rows)
+                    .kernel(Kernel.MAT_VEC, Precision.F32, DType.Q4,
+                            Params.MatVec.of(DType.Q4, rows, cols, false).withTeams(teams), "w", "x", "x", "y")
+                    .read("y")).floats("y");
+            float[] pair = gpu.run(gpu.request().bytes("w", range.toByteArray()).floats("x", TestData.padded(x))
+                    .floats("g", TestData.padded(g)).zeros("y", 4L * rows)
+                    .kernel(Kernel.MAT_VEC, Precision.F32, DType.Q4,
+                            Params.MatVec.pair(DType.Q4, rows, cols, 0, w3Word, true, eps).withTeams(teams), "w", "x", "g", "y")
+                    .read("y")).floats("y");
+            if (teams == 1) {
+                plainOne = plain;
+                pairOne = pair;
+            } else {
+                assertEquals(java.util.Arrays.toString(plainOne), java.util.Arrays.toString(plain), teams + " teams: W·x");
+                assertEquals(java.util.Arrays.toString(pairOne), java.util.Arrays.toString(pair), teams + " teams: the pair");
+            }
+        }
+        float[] q1 = Dequant.all(DType.Q4, p1, 0, rows, cols), q3 = Dequant.all(DType.Q4, p3, 0, rows, cols);
+        float[] expected = new float[rows];
+        Ops.matVec(expected, q1, x, rows, cols);
+        TestData.assertClose("1 team, y = W·x", expected, plainOne, tolerance(q1, x, rows, cols));
+        float[] xb = new float[cols], gate = new float[rows], up = new float[rows];
+        Ops.rmsNorm(xb, x, g, cols, eps);
+        Ops.matVec(gate, q1, xb, rows, cols);
+        Ops.matVec(up, q3, xb, rows, cols);
+        float[] swiglu = gate.clone();
+        Ops.siluMul(swiglu, up, rows);
+        float[] tg = normTolerance(q1, xb, rows, cols), tu = normTolerance(q3, xb, rows, cols), tol = new float[rows];
+        for (int r = 0; r < rows; r++) { // as the pair test
+            tol[r] = (float) (1.1 * Math.abs(up[r]) * tg[r] + Math.abs(Ops.silu(gate[r])) * tu[r]) + 4 * Math.ulp(Math.abs(swiglu[r]));
+        }
+        TestData.assertClose("1 team, the normed pair", swiglu, pairOne, tol);
+    }
+
     @Test
     void moreThan65535RowsSpreadOverYAndEveryRowIsWritten() {
         int rows = 262_147, cols = 8; // past 4·65535 rows (four per workgroup): 2 workgroup rows in y

@@ -112,7 +112,17 @@ public final class NodeGpu implements AutoCloseable {
     /** One device limit, e.g. "maxStorageBufferBindingSize". */
     public long limit(String name) { return info.object("limits").longInteger(name); }
 
-    public Run request() { return new Run(subgroups()); }
+    /** The adapter's largest subgroup size (0 when it does not say). */
+    public int subgroupMaxSize() { return (int) info.object("adapter").longInteger("subgroupMaxSize"); }
+
+    /**
+     * A submit to fill. Its mat-vecs run with the engine's teams of rows per workgroup ({@link Params#rowTeams}: more
+     * than one only with subgroups) unless their Params already ask for more than one.
+     */
+    public Run request() {
+        boolean sg = subgroups();
+        return new Run(sg, Params.rowTeams(sg, sg ? subgroupMaxSize() : 0));
+    }
 
     /** Runs all dispatches of {@code run} in one submit and reads back its read buffers. */
     public Result run(Run run) {
@@ -212,9 +222,13 @@ public final class NodeGpu implements AutoCloseable {
         private final List<Object> dispatches = new ArrayList<>();
         private final List<Object> reads = new ArrayList<>();
         private final boolean subgroups;
+        private final int teams;
         private int uniforms;
 
-        Run(boolean subgroups) { this.subgroups = subgroups; }
+        Run(boolean subgroups, int teams) {
+            this.subgroups = subgroups;
+            this.teams = teams;
+        }
 
         public Run bytes(String name, byte[] data) {
             buffers.put(name, Map.of("data", Base64.getEncoder().encodeToString(data)));
@@ -275,6 +289,9 @@ public final class NodeGpu implements AutoCloseable {
          */
         public Run kernel(Kernel kernel, Precision precision, DType weights, Params params, String... buffers) {
             if (params.kernel() != kernel) throw new IllegalArgumentException(params + " is not for " + kernel);
+            boolean oneTeam = params instanceof Params.MatVec m ? m.teams() == 1
+                    : params instanceof Params.MatVecQkv q && q.teams() == 1;
+            if (oneTeam) params = Params.withRowTeams(params, teams);
             List<Binding> bs = kernel.bindings();
             if (buffers.length != bs.size() - 1) {
                 throw new IllegalArgumentException(kernel + " binds " + (bs.size() - 1) + " buffers before Params, got " + buffers.length);

@@ -9,6 +9,7 @@ import dev.kiln.gpu.Pipelines;
 import dev.kiln.model.DType;
 import dev.kiln.shaders.Binding;
 import dev.kiln.shaders.Kernel;
+import dev.kiln.shaders.Params;
 import dev.kiln.shaders.Precision;
 import dev.kiln.shaders.Wgsl;
 import org.teavm.jso.webgpu.GPUPipeline;
@@ -47,6 +48,9 @@ public final class PipelineCache {
 
     /** Whether the reducing kernels use subgroup operations. */
     public boolean subgroups() { return subgroups; }
+
+    /** Teams of rows per mat-vec workgroup for these pipelines on this device ({@link Params#rowTeams}). */
+    public int rowTeams() { return Params.rowTeams(subgroups, gpu.subgroupMaxSize()); }
 
     public int size() { return pipelines.size(); }
 

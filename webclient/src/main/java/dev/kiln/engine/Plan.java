@@ -152,7 +152,8 @@ public final class Plan {
     }
 
     /** One dispatch of {@code p.kernel()}: its buffers in slot order, then its own Params uniform. */
-    private Dispatch dispatch(String label, Params p, dev.kiln.model.DType weights, List<Binding> buffers) {
+    private Dispatch dispatch(String label, Params launch, dev.kiln.model.DType weights, List<Binding> buffers) {
+        Params p = Params.withRowTeams(launch, pipelines.rowTeams()); // the mat-vecs' rows per workgroup: this device's
         byte[] bytes = p.bytes();
         GPUBuffer uniform = gpu.uniform(label + "/params", bytes.length);
         gpu.write(uniform, 0, Bytes.of(bytes));

@@ -9,6 +9,7 @@ import dev.kiln.gpu.Bytes;
 import dev.kiln.gpu.Dispatch;
 import dev.kiln.gpu.Encoder;
 import dev.kiln.gpu.Gpu;
+import dev.kiln.model.DType;
 import dev.kiln.reference.Ops;
 import dev.kiln.shaders.Kernel;
 import dev.kiln.shaders.Params;
@@ -20,14 +21,16 @@ import org.teavm.jso.webgpu.GPUBuffer;
  * Whether the subgroup reduction prelude ({@code reduce_sum}, {@code reduce_best} through subgroup operations) gives
  * the right answers on this device, checked once at load before the engine uses it: the prelude assumes subgroups are
  * runs of consecutive invocations (what GPUs do, but WGSL does not promise), and a browser's subgroup support may be
- * young. Two dispatches, as the engine runs them: RMS_NORM of three rows of 1000 values (sums, 256 invocations, so
- * several subgroup levels on small subgroups) against {@link Ops#rmsNorm}, and ARGMAX over 5000 logits with a tie for
- * the maximum (the lower index must win). Any difference, or any error, means the shared-memory prelude.
+ * young. Three dispatches, as the engine runs them: RMS_NORM of three rows of 1000 values (sums, 256 invocations, so
+ * several subgroup levels on small subgroups) against {@link Ops#rmsNorm}, ARGMAX over 5000 logits with a tie for
+ * the maximum (the lower index must win), and a normed MAT_VEC of 70 × 1000 f32 weights with the engine's teams of
+ * rows per workgroup (one team per subgroup: mat_vec_team_subgroups.wgsl) against {@link Ops#rmsNorm} and
+ * {@link Ops#matVec}. Any difference, or any error, means the shared-memory preludes.
  */
 final class SubgroupCheck {
     private SubgroupCheck() {}
 
-    private static final int N = 1000, ROWS = 3, LOGITS = 5000, WINNER = 1234;
+    private static final int N = 1000, ROWS = 3, LOGITS = 5000, WINNER = 1234, MAT_ROWS = 70;
     private static final float EPS = 1e-5f;
 
     /** Whether the device has subgroups and the check passes; {@code why} (when not null) gets the reason it does not. */
@@ -58,12 +61,19 @@ final class SubgroupCheck {
         GPUBuffer tokens = kept(buffers, gpu.storage("subgroup-check/tokens", 16));
         GPUBuffer step = kept(buffers, gpu.uniform("subgroup-check/step", StepUniform.BYTES));
         gpu.write(step, 0, Bytes.of(StepUniform.bytes(0)));
-        GPUBuffer readback = kept(buffers, gpu.readback("subgroup-check/readback", 4L * x.length + 16));
-        Dispatch norm = dispatch(gpu, pipelines, buffers, new Params.RmsNorm(N, EPS, ROWS), bx, bw, out);
-        Dispatch argmax = dispatch(gpu, pipelines, buffers, new Params.Argmax(LOGITS), bl, tokens, step);
-        new Encoder(gpu, "subgroup-check").pass(List.of(norm, argmax)).copy(out, 0, readback, 0, 4.0 * x.length)
-                .copy(tokens, 4, readback, 4.0 * x.length, 4).submit();
-        int[] bits = gpu.readWords(readback, x.length + 1);
+        float[] a = new float[MAT_ROWS * N];
+        for (int i = 0; i < a.length; i++) a[i] = (float) Math.cos(0.013 * i) * (1 + i % 3) / 8;
+        GPUBuffer ba = kept(buffers, buffer(gpu, "subgroup-check/a", a));
+        GPUBuffer y = kept(buffers, gpu.storage("subgroup-check/y", 4L * MAT_ROWS));
+        GPUBuffer readback = kept(buffers, gpu.readback("subgroup-check/readback", 4L * (x.length + 1 + MAT_ROWS)));
+        Dispatch norm = dispatch(gpu, pipelines, buffers, new Params.RmsNorm(N, EPS, ROWS), null, bx, bw, out);
+        Dispatch argmax = dispatch(gpu, pipelines, buffers, new Params.Argmax(LOGITS), null, bl, tokens, step);
+        Params mv = Params.withRowTeams(Params.MatVec.normed(DType.F32, MAT_ROWS, N, EPS), pipelines.rowTeams());
+        Dispatch matVec = dispatch(gpu, pipelines, buffers, mv, DType.F32, ba, bx, bw, y);
+        new Encoder(gpu, "subgroup-check").pass(List.of(norm, argmax, matVec)).copy(out, 0, readback, 0, 4.0 * x.length)
+                .copy(tokens, 4, readback, 4.0 * x.length, 4).copy(y, 0, readback, 4.0 * (x.length + 1), 4.0 * MAT_ROWS)
+                .submit();
+        int[] bits = gpu.readWords(readback, x.length + 1 + MAT_ROWS);
 
         if (bits[x.length] != WINNER) return fail(why, "ARGMAX through subgroups gave " + bits[x.length] + ", not " + WINNER);
         float[] row = new float[N], expected = new float[N];
@@ -75,6 +85,16 @@ final class SubgroupCheck {
                 if (!(Math.abs(got - expected[i]) <= 1e-4f * (1 + Math.abs(expected[i])))) {
                     return fail(why, "RMS_NORM through subgroups gave " + got + " for " + expected[i] + " (row " + r + ", " + i + ")");
                 }
+            }
+        }
+        float[] normed = new float[N], ys = new float[MAT_ROWS];
+        System.arraycopy(x, 0, row, 0, N);
+        Ops.rmsNorm(normed, row, w, N, EPS);
+        Ops.matVec(ys, a, normed, MAT_ROWS, N);
+        for (int r = 0; r < MAT_ROWS; r++) {
+            float got = Float.intBitsToFloat(bits[x.length + 1 + r]);
+            if (!(Math.abs(got - ys[r]) <= 1e-3f * (1 + Math.abs(ys[r])))) {
+                return fail(why, "MAT_VEC through subgroups gave " + got + " for " + ys[r] + " (row " + r + ")");
             }
         }
         return true;
@@ -91,7 +111,8 @@ final class SubgroupCheck {
         return b;
     }
 
-    private static Dispatch dispatch(Gpu gpu, PipelineCache pipelines, List<GPUBuffer> kept, Params p, GPUBuffer... buffers) {
+    private static Dispatch dispatch(Gpu gpu, PipelineCache pipelines, List<GPUBuffer> kept, Params p, DType weights,
+                                     GPUBuffer... buffers) {
         GPUBuffer params = kept(kept, gpu.uniform(p.kernel().name() + "/check-params", p.bytes().length));
         gpu.write(params, 0, Bytes.of(p.bytes()));
         List<Binding> all = new ArrayList<>();
@@ -99,7 +120,7 @@ final class SubgroupCheck {
         all.add(Binding.whole(params));
         int[] wg = p.workgroups();
         Kernel k = p.kernel();
-        return Dispatch.of(gpu, "subgroup-check/" + k.name(), pipelines.get(k, null), all, wg[0], wg[1], wg[2]);
+        return Dispatch.of(gpu, "subgroup-check/" + k.name(), pipelines.get(k, weights), all, wg[0], wg[1], wg[2]);
     }
 
     private static boolean fail(StringBuilder why, String reason) {

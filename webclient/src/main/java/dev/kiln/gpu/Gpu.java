@@ -94,6 +94,9 @@ public final class Gpu {
 
     public boolean hasShaderF16() { return device.getFeatures().has(SHADER_F16); }
 
+    /** The adapter's largest subgroup size ({@code GPUAdapterInfo.subgroupMaxSize}), 0 when the browser does not say. */
+    public int subgroupMaxSize() { return subgroupMaxSize(adapter); }
+
     /** Whether the device has the {@code subgroups} feature (subgroup operations in WGSL). */
     public boolean hasSubgroups() { return device.getFeatures().has(SUBGROUPS); }
 
@@ -307,6 +310,9 @@ public final class Gpu {
             + "var seen = {}; parts = parts.filter(function(s) { if (seen[s]) return false; seen[s] = true; return true; });"
             + "return parts.length ? parts.join(' ') : 'unknown adapter';")
     private static native String describe(GPUAdapter a);
+
+    @JSBody(params = "a", script = "var i = a.info || {}; var n = Number(i.subgroupMaxSize); return n > 0 ? n | 0 : 0;")
+    private static native int subgroupMaxSize(GPUAdapter a);
 
     @JSBody(params = "d", script = "var f = Array.from(d.features); f.sort(); return f.join(',');")
     private static native String featureList(GPUDevice d);
