@@ -62,7 +62,7 @@ class VerifyCommandTest {
         require(Files.exists(root.resolve("webclient/target/webclient/js/kiln.js")), "the webclient JS build is missing: build webclient first");
         require(Files.exists(Path.of("/usr/share/vulkan/icd.d/lvp_icd.json")), "Mesa lavapipe is not installed (./kiln setup)");
         String good = Files.readString(root.resolve("shaders/src/main/wgsl/mat_vec.wgsl"));
-        String bad = good.replace("silu(s) * sums[t + 2u]", "s * sums[t + 2u]");
+        String bad = good.replace("silu(s) * sums[k + 2u]", "s * sums[k + 2u]");
         assertFalse(bad.equals(good), "the test must change the gate's formula line");
         Path broken = Files.writeString(tmp.resolve("mat_vec.wgsl"), bad);
         String before = System.getProperty("kiln.root");

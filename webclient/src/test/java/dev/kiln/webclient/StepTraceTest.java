@@ -85,7 +85,7 @@ class StepTraceTest {
     void aBrokenKernelIsNamedAsTheFirstDivergingStep() throws Exception {
         // the SwiGLU gate runs in the FFN's pair mat-vec (FFN_NORM+W1+W3+SILU_MUL): drop its SiLU
         String good = Files.readString(NodeRunner.root().resolve("shaders/src/main/wgsl/mat_vec.wgsl"));
-        String broken = good.replace("silu(s) * sums[t + 2u]", "s * sums[t + 2u]");
+        String broken = good.replace("silu(s) * sums[k + 2u]", "s * sums[k + 2u]");
         assertTrue(!broken.equals(good), "the test must change the kernel's formula line");
         Path file = packaged.resolve("mat_vec_broken.wgsl");
         Files.writeString(file, broken);
