@@ -28,8 +28,9 @@ public enum Kernel {
             readWrite(2, "out", "array<f32>", "(rows, n) output, a different buffer than x"),
             uniform(3, "p", "Params", "RmsNormParams")),
     /**
-     * Decode projections, four weight rows per workgroup: y = A·x̂, y += A·x̂ (the residual), y = silu(A·x̂)·(B·x̂)
-     * (w1 and w3 of the SwiGLU FFN in one range) or y = silu(y)·(A·x̂); x̂ = rmsNorm(x)·g when the norm is folded in.
+     * Decode projections, four weight rows per team (the workgroup, or each subgroup): y = A·x̂, y += A·x̂ (the
+     * residual), y = silu(A·x̂)·(B·x̂) (w1 and w3 of the SwiGLU FFN in one range) or y = silu(y)·(A·x̂); x̂ = rmsNorm(x)·g
+     * when the norm is folded in.
      */
     MAT_VEC(64, true,
             read(0, "w", "array<u32>", "A (rows, cols), and B in the SwiGLU mode, in the weight dtype"),
