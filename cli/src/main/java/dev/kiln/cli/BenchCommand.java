@@ -123,19 +123,31 @@ public final class BenchCommand implements Callable<Integer> {
 
         if (chatTurns > 0) return chat(model, err);
         List<Object> rows = new ArrayList<>();
+        CommandFailure stopped = null; // a row that failed: the rows before it are still printed, then the error
+        rows:
         for (EngineOptions.Runtime rt : runtimes) {
             for (int n : promptTokens) {
                 // Greedy and past EOS, so every run decodes exactly --tokens tokens.
                 GenerationRequest request = GenerationRequest.ofIds(promptIds(n)).withMaxTokens(tokens).withIgnoreEos(true);
                 EngineResult[] runs = new EngineResult[repeat];
-                for (int i = 0; i < repeat; i++) {
-                    err.printf("kiln bench: %s, %d prompt tokens, run %d/%d%n", rt, n, i + 1, repeat);
-                    err.flush();
-                    runs[i] = GenerateCommand.run(model, rt, request, engine.precision, null, profileRepeats, err);
+                try {
+                    for (int i = 0; i < repeat; i++) {
+                        err.printf("kiln bench: %s, %d prompt tokens, run %d/%d%n", rt, n, i + 1, repeat);
+                        err.flush();
+                        runs[i] = GenerateCommand.run(model, rt, request, engine.precision, null, profileRepeats, err);
+                    }
+                } catch (CommandFailure e) {
+                    String hint = e.exitCode == ExitCodes.BAD_INPUT
+                            ? " (the engine refused the request: do --prompt-tokens " + n + " and --tokens " + tokens
+                              + " fit the model's context?)" : "";
+                    stopped = new CommandFailure(e.exitCode, rt + ", " + n + " prompt tokens: " + e.getMessage() + hint
+                            + (rows.isEmpty() ? "" : "; the " + rows.size() + " row(s) before it are printed"));
+                    break rows;
                 }
                 rows.add(row(rt, runs));
             }
         }
+        if (stopped != null && rows.isEmpty()) throw stopped;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
@@ -144,6 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
             all.put("decode_tokens", tokens);
             all.put("runs", repeat);
             all.put("results", rows);
+            if (stopped != null) all.put("stopped", stopped.getMessage());
             out.println(Json.write(all));
         } else {
             out.println("| runtime | adapter | precision | prompt | load ms | compile ms | TTFT ms | prefill tok/s | decode tok/s"
@@ -161,6 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
             printRoles(out, rows);
         }
         out.flush();
+        if (stopped != null) throw stopped;
         return ExitCodes.OK;
     }
 

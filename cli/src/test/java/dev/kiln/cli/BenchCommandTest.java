@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kiln bench}: the prompt ids have the asked length; a bad shape or a missing model is a usage error; on the
  * tiny synthetic shape in Node, --json gives one row per prompt length with every figure of the protocol, including
  * GPU time per kernel role whose dispatch counts add up to a decoded token's; in headless Chromium the same profile
- * comes through the page's engine Worker.
+ * comes through the page's engine Worker; a row the engine refuses stops the bench without losing the rows before it.
  */
 class BenchCommandTest {
 
@@ -74,6 +74,21 @@ class BenchCommandTest {
             assertProfileOfADecodedToken(r, out);
         }
         assertTrue(Files.isRegularFile(tmp.resolve("cache/synthetic-tiny-q4-v3/manifest.json")), "packaged into the cache");
+    }
+
+    /** A row the engine refuses (a prompt longer than the context) stops the bench, but the rows before it are printed. */
+    @Test
+    void aRowThatDoesNotFitStopsTheBenchAndKeepsTheRowsBeforeIt(@TempDir Path tmp) throws Exception {
+        KilnCliTest.requireEngineBuild();
+        KilnCliTest.Run r = KilnCliTest.run("bench", "--synthetic", "tiny", "--prompt-tokens", "5,3000", "--tokens", "2",
+                "--repeat", "1", "--json", "--profile-repeats", "0", "--cache-dir", tmp.resolve("cache").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("3000 prompt tokens") && r.err().contains("context"), r.err());
+        JsonObject o = JsonObject.of(Json.parse(r.out().strip()), "bench --json");
+        List<Object> rows = o.array("results");
+        assertEquals(1, rows.size(), r.out());
+        assertEquals(5, JsonObject.of(rows.get(0), "row").integer("prompt_tokens"));
+        assertTrue(o.string("stopped").contains("3000 prompt tokens"), r.out());
     }
 
     @Test
