@@ -44,8 +44,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var j = team_index(inv); j < p.teams; j += team_count(inv)) {
         let first = (wg * p.teams + j) * outputs;
         if (first >= p.rows) { break; } // the whole team leaves together: its sums stay uniform
-        let rows = min(vec4<u32>(first) + rowsOf, vec4<u32>(p.rows - 1u)); // rows past the end read the last row;
-        let sums = dot_rows(inv, start + rows * p.cols, scales, p.cols, p.norm, p.eps); // their sums are dropped
+        // rows past the end read the last row; their sums are dropped
+        let rows = min(vec4<u32>(first) + rowsOf, vec4<u32>(p.rows - 1u));
+        let sums = dot_rows(inv, start + rows * p.cols, scales, p.cols, p.norm, p.eps);
 
         let k = team_lane(inv);
         let r = first + k;

@@ -1,7 +1,7 @@
 // Team prelude, subgroup variant — the contract of mat_vec_team.wgsl with one team per subgroup: each subgroup
 // takes its own four rows and sums them with subgroupAdd, so a mat-vec has no barrier at all (llama.cpp's WebGPU and
 // Metal mat-vecs give each subgroup its rows the same way). A workgroup holds WG / min(sg, WG) teams; the host sizes
-// its grid for the adapter's largest subgroup size (Params.MatVec.teams), and the kernels' team loop covers any other.
+// its grid for the adapter's largest subgroup size (Params.rowTeams), and the kernels' team loop covers any other.
 // Layout: subgroups are runs of consecutive local_invocation_index (lane = t % sg), what GPUs do for one-dimensional
 //   workgroups; WGSL does not promise it, so the engine takes this file only after a mat-vec through it came out
 //   right on the device (dev.kiln.engine.SubgroupCheck). A team's control flow is then uniform within its subgroup,

@@ -149,17 +149,8 @@ class MatVecKernelTest {
         float[] expected = new float[rows];
         Ops.matVec(expected, q1, x, rows, cols);
         TestData.assertClose("1 team, y = W·x", expected, plainOne, tolerance(q1, x, rows, cols));
-        float[] xb = new float[cols], gate = new float[rows], up = new float[rows];
-        Ops.rmsNorm(xb, x, g, cols, eps);
-        Ops.matVec(gate, q1, xb, rows, cols);
-        Ops.matVec(up, q3, xb, rows, cols);
-        float[] swiglu = gate.clone();
-        Ops.siluMul(swiglu, up, rows);
-        float[] tg = normTolerance(q1, xb, rows, cols), tu = normTolerance(q3, xb, rows, cols), tol = new float[rows];
-        for (int r = 0; r < rows; r++) { // as the pair test
-            tol[r] = (float) (1.1 * Math.abs(up[r]) * tg[r] + Math.abs(Ops.silu(gate[r])) * tu[r]) + 4 * Math.ulp(Math.abs(swiglu[r]));
-        }
-        TestData.assertClose("1 team, the normed pair", swiglu, pairOne, tol);
+        float[][] swiglu = swiGlu(q1, q3, x, g, eps, rows, cols);
+        TestData.assertClose("1 team, the normed pair", swiglu[0], pairOne, swiglu[1]);
     }
 
     @Test
@@ -272,18 +263,27 @@ class MatVecKernelTest {
                 .kernel(Kernel.MAT_VEC, p, t, Params.MatVec.pair(t, rows, cols, w1Word, 0, true, eps), "w", "x", "g", "y")
                 .read("y")).floats("y");
         float[] q1 = Dequant.all(t, p1, 0, rows, cols), q3 = Dequant.all(t, p3, 0, rows, cols);
+        float[][] expected = swiGlu(q1, q3, x, g, eps, rows, cols);
+        TestData.assertClose(p + " " + t + " pair " + rows + "x" + cols, expected[0], y, expected[1]);
+    }
+
+    /**
+     * The CPU twin of the normed SwiGLU pair, silu(w1·x̂)·(w3·x̂) with x̂ = rmsNorm(x)·g, and its tolerance:
+     * |d(silu(a)·b)| ≤ |silu'(a)|·|b|·da + |silu(a)|·db with silu' ≤ 1.1 and da, db from {@link #normTolerance}.
+     * Returns {expected, tolerance}.
+     */
+    static float[][] swiGlu(float[] w1, float[] w3, float[] x, float[] g, float eps, int rows, int cols) {
         float[] xb = new float[cols], gate = new float[rows], up = new float[rows];
         Ops.rmsNorm(xb, x, g, cols, eps);
-        Ops.matVec(gate, q1, xb, rows, cols);
-        Ops.matVec(up, q3, xb, rows, cols);
+        Ops.matVec(gate, w1, xb, rows, cols);
+        Ops.matVec(up, w3, xb, rows, cols);
         float[] expected = gate.clone();
         Ops.siluMul(expected, up, rows);
-        float[] tg = normTolerance(q1, xb, rows, cols), tu = normTolerance(q3, xb, rows, cols), tol = new float[rows];
+        float[] tg = normTolerance(w1, xb, rows, cols), tu = normTolerance(w3, xb, rows, cols), tol = new float[rows];
         for (int r = 0; r < rows; r++) {
-            // |d(silu(a)·b)| ≤ |silu'(a)|·|b|·da + |silu(a)|·db, silu' ≤ 1.1
             tol[r] = (float) (1.1 * Math.abs(up[r]) * tg[r] + Math.abs(Ops.silu(gate[r])) * tu[r]) + 4 * Math.ulp(Math.abs(expected[r]));
         }
-        TestData.assertClose(p + " " + t + " pair " + rows + "x" + cols, expected, y, tol);
+        return new float[][] {expected, tol};
     }
 
     static Stream<Arguments> pairShapes() {

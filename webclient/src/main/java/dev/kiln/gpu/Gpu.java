@@ -39,6 +39,7 @@ public final class Gpu {
     private final GPUQueue queue;
     private final LostBox lost; // written by device.lost's then()
     private final String description;
+    private final int subgroupMaxSize;
 
     private Gpu(GPUAdapter adapter, GPUDevice device) {
         this.adapter = adapter;
@@ -46,6 +47,7 @@ public final class Gpu {
         this.queue = device.getQueue();
         this.lost = watchLost(device);
         this.description = describe(adapter);
+        this.subgroupMaxSize = subgroupMaxSize(adapter);
     }
 
     /** Requests an adapter and a device; suspends (call on a TeaVM thread). */
@@ -95,7 +97,7 @@ public final class Gpu {
     public boolean hasShaderF16() { return device.getFeatures().has(SHADER_F16); }
 
     /** The adapter's largest subgroup size ({@code GPUAdapterInfo.subgroupMaxSize}), 0 when the browser does not say. */
-    public int subgroupMaxSize() { return subgroupMaxSize(adapter); }
+    public int subgroupMaxSize() { return subgroupMaxSize; }
 
     /** Whether the device has the {@code subgroups} feature (subgroup operations in WGSL). */
     public boolean hasSubgroups() { return device.getFeatures().has(SUBGROUPS); }
